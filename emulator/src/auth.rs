@@ -1,0 +1,144 @@
+//! Who is calling: the API-key check of server-to-server calls, the widget-token check of
+//! `/_widgets/*` calls, token minting, and password hashing.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use crate::error::ApiError;
+use crate::store::{self, State};
+use crate::AppState;
+
+/// Claims of every JWT the emulator signs: AuthKit access tokens and widget tokens alike
+/// (contract §5; the `workos` crate's session verifier reads `sub`, `sid`, `org_id`, `role`,
+/// `permissions`, `entitlements`, `exp`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    /// The user id.
+    pub sub: String,
+    /// The AuthKit session id (UserSessions marks it "this device").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The role slug in `org_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub entitlements: Vec<String>,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+}
+
+impl Claims {
+    /// Claims for `user_id`, valid for `ttl_secs` from now.
+    pub fn new(issuer: &str, user_id: &str, ttl_secs: i64) -> Self {
+        let iat = store::now().unix_timestamp();
+        Self {
+            iss: issuer.into(),
+            sub: user_id.into(),
+            sid: None,
+            org_id: None,
+            role: None,
+            permissions: Vec::new(),
+            entitlements: Vec::new(),
+            exp: iat + ttl_secs,
+            iat,
+            jti: ulid::Ulid::new().to_string(),
+        }
+    }
+}
+
+/// A server-to-server call that presented the environment's API key
+/// (`Authorization: Bearer sk_…`). Missing or wrong → 401.
+pub struct ApiKey;
+
+impl FromRequestParts<AppState> for ApiKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
+        let presented = bearer(parts).ok_or_else(|| ApiError::Unauthorized("Missing API key: send 'Authorization: Bearer <api key>'.".into()))?;
+        if secret_eq(presented, &env.config.api_key) {
+            Ok(ApiKey)
+        } else {
+            Err(ApiError::Unauthorized("Invalid API key.".into()))
+        }
+    }
+}
+
+/// A `/_widgets/*` call carrying a valid token (widget token or AuthKit access token) of an
+/// existing user. Anything else → 403 `{message}`, which makes the widgets re-fetch their token
+/// once (contract §4, §10).
+#[derive(Debug, Clone)]
+pub struct WidgetCaller {
+    pub user_id: String,
+    pub organization_id: Option<String>,
+    pub session_id: Option<String>,
+    pub permissions: Vec<String>,
+}
+
+impl FromRequestParts<AppState> for WidgetCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
+        let claims: Claims = env.keys.verify(token).map_err(|e| {
+            let reason = match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "Widget token expired.",
+                _ => "Invalid widget token.",
+            };
+            ApiError::Forbidden(reason.into())
+        })?;
+        let state = env.store.read();
+        if !state.users.contains_key(&claims.sub) {
+            return Err(ApiError::Forbidden("Invalid widget token: unknown user.".into()));
+        }
+        if let Some(org) = &claims.org_id
+            && !is_active_member(&state, &claims.sub, org)
+        {
+            return Err(ApiError::Forbidden("Invalid widget token: not a member of the organization.".into()));
+        }
+        Ok(Self { user_id: claims.sub, organization_id: claims.org_id, session_id: claims.sid, permissions: claims.permissions })
+    }
+}
+
+pub fn is_active_member(state: &State, user_id: &str, organization_id: &str) -> bool {
+    state
+        .membership(user_id, organization_id)
+        .is_some_and(|m| m.status == store::MembershipStatus::Active)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+}
+
+/// Constant-time comparison of secrets.
+pub fn secret_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Argon2id PHC string of `password`.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}

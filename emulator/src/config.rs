@@ -1,0 +1,43 @@
+//! Settings of an emulated WorkOS environment.
+
+use std::path::PathBuf;
+
+/// The API key the emulator accepts when none is configured (the official `workos/emulate` uses
+/// `sk_test_default`; ours names itself).
+pub const DEFAULT_API_KEY: &str = "sk_test_emulator";
+/// The AuthKit client id the emulator accepts when none is configured.
+pub const DEFAULT_CLIENT_ID: &str = "client_emulator";
+/// `127.0.0.1:4100`, the port the official `workos/emulate` uses.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:4100";
+
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// The secret API key: `Authorization: Bearer <api_key>` on server calls, and the
+    /// `client_secret` of AuthKit code and refresh-token exchanges.
+    pub api_key: String,
+    /// The AuthKit client id (`client_id` of authorize/authenticate, and the JWKS path).
+    pub client_id: String,
+    /// Origins allowed to call `/_widgets/*` from a browser (CORS), e.g. `http://localhost:3000`.
+    /// Empty: any origin (the response echoes the request's `Origin`).
+    pub allowed_origins: Vec<String>,
+    /// A PKCS#8 PEM file holding the signing key, created on first start; `None` makes a new key
+    /// each start (every token of an earlier run is then refused).
+    pub signing_key_path: Option<PathBuf>,
+    /// AuthKit access-token lifetime in seconds (WorkOS's default is 5 minutes).
+    pub access_token_ttl_secs: i64,
+    /// Widget-token lifetime in seconds ("Widget tokens expire after one hour", WorkOS docs).
+    pub widget_token_ttl_secs: i64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.into(),
+            client_id: DEFAULT_CLIENT_ID.into(),
+            allowed_origins: Vec::new(),
+            signing_key_path: None,
+            access_token_ttl_secs: 5 * 60,
+            widget_token_ttl_secs: 60 * 60,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! A local WorkOS-compatible server.
+//!
+//! Serves what a WorkOS widgets host needs with no account and no internet: AuthKit sign-in (a real
+//! sign-in page), code and refresh-token authentication, JWKS, logout and session revocation, users,
+//! organizations, organization memberships, widget tokens (`POST /widgets/token`) and the private
+//! `/_widgets/*` API the React widgets call from the browser. Responses follow the WorkOS OpenAPI
+//! spec and the shapes the widgets ship with (see the repository's `emulator/README.md`).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), workos_emulator::StartError> {
+//! let emulator = workos_emulator::Emulator::start(Default::default(), "127.0.0.1:0").await?;
+//! println!("WorkOS emulator on {}", emulator.base_url());
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod models;
+pub mod routes;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use config::EmulatorConfig;
+pub use error::ApiError;
+
+use keys::SigningKey;
+use store::Store;
+
+/// Shared state of the running emulator, handed to every handler.
+pub struct Environment {
+    pub config: EmulatorConfig,
+    pub store: Store,
+    pub keys: SigningKey,
+    /// `http://host:port` the emulator is reachable at; the `iss` of its tokens.
+    pub base_url: String,
+}
+
+pub type AppState = Arc<Environment>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+    #[error("cannot hash the demo password: {0}")]
+    Seed(String),
+}
+
+/// A running emulator. Dropping it does not stop the server; call [`Emulator::shutdown`].
+pub struct Emulator {
+    addr: SocketAddr,
+    base_url: String,
+    environment: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Emulator {
+    /// Binds `addr` (port 0 picks a free port), seeds the demo environment and serves it on the
+    /// current tokio runtime.
+    pub async fn start(config: EmulatorConfig, addr: &str) -> Result<Self, StartError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: addr.into(), source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+        let base_url = format!("http://{addr}");
+        let environment = Arc::new(build_environment(config, base_url.clone()).await?);
+        let router = routes::router(environment.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "WorkOS emulator stopped");
+            }
+        });
+        tracing::info!(%base_url, "WorkOS emulator listening");
+        Ok(Self { addr, base_url, environment, shutdown: Some(tx), task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn environment(&self) -> &AppState {
+        &self.environment
+    }
+
+    /// Stops accepting connections and waits for in-flight requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Builds the environment (key, demo seed) without serving it; [`routes::router`] serves it.
+pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Result<Environment, StartError> {
+    let key_path = config.signing_key_path.clone();
+    // Key generation and password hashing are CPU-bound: keep them off the async workers.
+    let (keys, hash) = tokio::task::spawn_blocking(move || {
+        let keys = match key_path {
+            Some(path) => SigningKey::load_or_create(&path),
+            None => SigningKey::generate(),
+        };
+        let hash = auth::hash_password(seed::DEMO_PASSWORD);
+        (keys, hash)
+    })
+    .await
+    .map_err(|e| StartError::Seed(e.to_string()))?;
+    let hash = hash.map_err(StartError::Seed)?;
+    Ok(Environment { config, store: Store::new(seed::demo(&hash)), keys: keys?, base_url })
+}

@@ -1,0 +1,156 @@
+//! JSON shapes of the public WorkOS API (snake_case), as the WorkOS OpenAPI spec
+//! (`@workos/openapi-spec`) and the `workos` crate's models define them (contract §8).
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::store::{Membership, Organization, State, User, timestamp};
+
+/// `User` (spec `UserlandUser`). The spec requires the nullable fields to be present as `null`.
+pub fn user(u: &User) -> Value {
+    json!({
+        "object": "user",
+        "id": u.id,
+        "email": u.email,
+        "email_verified": u.email_verified,
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "profile_picture_url": u.profile_picture_url,
+        "external_id": null,
+        "last_sign_in_at": u.last_sign_in_at.map(timestamp),
+        "locale": u.locale,
+        "metadata": {},
+        "created_at": timestamp(u.created_at),
+        "updated_at": timestamp(u.updated_at),
+    })
+}
+
+/// `Organization` with its verified domains.
+pub fn organization(o: &Organization) -> Value {
+    let domains: Vec<Value> = o
+        .domains
+        .iter()
+        .enumerate()
+        .map(|(i, domain)| {
+            json!({
+                "object": "organization_domain",
+                "id": format!("org_domain_{}{:02}", &o.id[4..o.id.len().min(24)], i),
+                "organization_id": o.id,
+                "domain": domain,
+                "state": "verified",
+                "verification_strategy": "manual",
+                "verification_token": null,
+                "created_at": timestamp(o.created_at),
+                "updated_at": timestamp(o.updated_at),
+            })
+        })
+        .collect();
+    json!({
+        "object": "organization",
+        "id": o.id,
+        "name": o.name,
+        "domains": domains,
+        "metadata": {},
+        "external_id": null,
+        "allow_profiles_outside_organization": false,
+        "created_at": timestamp(o.created_at),
+        "updated_at": timestamp(o.updated_at),
+    })
+}
+
+/// `OrganizationMembership` with the embedded `user` the `workos` crate 3.5 requires.
+pub fn membership(state: &State, m: &Membership) -> Value {
+    let organization_name = state.organizations.get(&m.organization_id).map(|o| o.name.clone());
+    let user = state.users.get(&m.user_id).map(user).unwrap_or(Value::Null);
+    json!({
+        "object": "organization_membership",
+        "id": m.id,
+        "user_id": m.user_id,
+        "organization_id": m.organization_id,
+        "organization_name": organization_name,
+        "status": m.status.as_str(),
+        "directory_managed": false,
+        "role": {"slug": m.role},
+        "roles": [{"slug": m.role}],
+        "custom_attributes": {},
+        "created_at": timestamp(m.created_at),
+        "updated_at": timestamp(m.updated_at),
+        "user": user,
+    })
+}
+
+/// `{object: "list", data, list_metadata: {before, after}}`.
+#[derive(Serialize)]
+pub struct List {
+    pub object: &'static str,
+    pub data: Vec<Value>,
+    pub list_metadata: ListMetadata,
+}
+
+#[derive(Serialize, Default, Debug, PartialEq)]
+pub struct ListMetadata {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Cursor pagination over `(id, item)` pairs already in list order, as WorkOS pages its lists:
+/// `after=<id>` gives the items following that id, `before=<id>` the items preceding it;
+/// `list_metadata.after` is the last id when more follow, `list_metadata.before` the first id when
+/// some precede. `limit` is clamped to 1..=100. An unknown cursor gives an empty page.
+pub fn paginate<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, after: Option<&str>) -> (Vec<T>, ListMetadata) {
+    let limit = limit.clamp(1, 100);
+    let position = |cursor: &str| items.iter().position(|(id, _)| id == cursor);
+    let (start, end) = match (after, before) {
+        (Some(cursor), _) => match position(cursor) {
+            Some(i) => (i + 1, (i + 1 + limit).min(items.len())),
+            None => (items.len(), items.len()),
+        },
+        (None, Some(cursor)) => match position(cursor) {
+            Some(i) => (i.saturating_sub(limit), i),
+            None => (0, 0),
+        },
+        (None, None) => (0, limit.min(items.len())),
+    };
+    let metadata = ListMetadata {
+        before: (start > 0 && start < end).then(|| items[start].0.clone()),
+        after: (end < items.len() && start < end).then(|| items[end - 1].0.clone()),
+    };
+    let page = items.into_iter().skip(start).take(end - start).map(|(_, item)| item).collect();
+    (page, metadata)
+}
+
+/// An empty JSON object, for 2xx answers that carry nothing.
+pub fn empty() -> Value {
+    Value::Object(Map::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<(String, usize)> {
+        (0..n).map(|i| (format!("id{i}"), i)).collect()
+    }
+
+    #[test]
+    fn pages_forward_and_back() {
+        let (page, meta) = paginate(ids(25), 10, None, None);
+        assert_eq!(page, (0..10).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: None, after: Some("id9".into()) });
+
+        let (page, meta) = paginate(ids(25), 10, None, Some("id9"));
+        assert_eq!(page, (10..20).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: Some("id10".into()), after: Some("id19".into()) });
+
+        let (page, meta) = paginate(ids(25), 10, None, Some("id19"));
+        assert_eq!(page, (20..25).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: Some("id20".into()), after: None });
+
+        let (page, meta) = paginate(ids(25), 10, Some("id10"), None);
+        assert_eq!(page, (0..10).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: None, after: Some("id9".into()) });
+
+        let (page, _) = paginate(ids(25), 10, None, Some("nope"));
+        assert!(page.is_empty());
+    }
+}

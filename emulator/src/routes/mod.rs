@@ -1,0 +1,50 @@
+//! The emulator's HTTP API: one router module per WorkOS API area, merged here.
+
+mod authkit;
+mod emulator;
+mod memberships;
+mod organizations;
+mod pages;
+mod sso;
+mod users;
+mod widget_tokens;
+mod widgets;
+
+use axum::Router;
+use axum::extract::FromRequest;
+use axum::extract::FromRequestParts;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Largest request body the emulator reads (bytes). WorkOS bodies are small JSON documents.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `axum::Json` whose rejections are WorkOS-style JSON errors (400 malformed, 422 wrong shape).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query` whose rejection is a 422 JSON error.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The whole emulator: public API, AuthKit pages, `/_widgets/*` (with CORS) and `/_emulator/*`.
+pub fn router(env: AppState) -> Router {
+    Router::new()
+        .merge(authkit::router())
+        .merge(sso::router())
+        .merge(users::router())
+        .merge(organizations::router())
+        .merge(memberships::router())
+        .merge(widget_tokens::router())
+        .merge(emulator::router())
+        .nest("/_widgets", widgets::router(&env))
+        .fallback(|| async { ApiError::not_found("route", "this path is not served by the WorkOS emulator") })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(env)
+}

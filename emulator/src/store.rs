@@ -1,0 +1,235 @@
+//! In-memory state of the emulated WorkOS environment: users, organizations, roles, organization
+//! memberships, AuthKit sessions, authorization codes and refresh tokens.
+//!
+//! One `RwLock` guards everything: handlers take it briefly and never across an `.await`, so the
+//! emulator stays simple and consistent under concurrent requests.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use time::OffsetDateTime;
+
+/// A user of the environment (WorkOS `User`, spec `UserlandUser`).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub profile_picture_url: Option<String>,
+    pub locale: Option<String>,
+    /// Argon2id PHC string; `None` for a user without a password.
+    pub password_hash: Option<String>,
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl User {
+    /// "First Last", falling back to the email when both names are empty.
+    pub fn display_name(&self) -> String {
+        let name = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.is_empty() { self.email.clone() } else { name }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An environment role. `permissions` are the widget scopes the role grants, e.g.
+/// `widgets:users-table:manage` for `admin`.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permissions: Vec<String>,
+    /// The role new members get.
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipStatus {
+    Active,
+    Inactive,
+    Pending,
+}
+
+impl MembershipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub role: String,
+    pub status: MembershipStatus,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An AuthKit session: one per sign-in. Its id is the `sid` claim of every access token it issues.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub organization_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+    /// WorkOS `authentication_method`, e.g. `Password`.
+    pub auth_method: String,
+    /// The one refresh token that currently continues this session (rotated on every use).
+    pub refresh_token: String,
+    pub ended_at: Option<OffsetDateTime>,
+    pub expires_at: OffsetDateTime,
+    pub last_activity_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Session {
+    pub fn is_active(&self, now: OffsetDateTime) -> bool {
+        self.ended_at.is_none() && self.expires_at > now
+    }
+}
+
+/// A single-use AuthKit authorization code (10 minutes), issued by the sign-in page.
+#[derive(Debug, Clone)]
+pub struct AuthorizationCode {
+    pub user_id: String,
+    pub organization_id: Option<String>,
+    pub redirect_uri: String,
+    /// PKCE S256 challenge, when the authorization request carried one.
+    pub code_challenge: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub users: BTreeMap<String, User>,
+    pub organizations: BTreeMap<String, Organization>,
+    pub roles: Vec<Role>,
+    pub memberships: BTreeMap<String, Membership>,
+    pub sessions: BTreeMap<String, Session>,
+    pub authorization_codes: BTreeMap<String, AuthorizationCode>,
+}
+
+impl State {
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.users.values().find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn role(&self, slug: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.slug == slug)
+    }
+
+    /// The user's membership in the organization, whatever its status.
+    pub fn membership(&self, user_id: &str, organization_id: &str) -> Option<&Membership> {
+        self.memberships
+            .values()
+            .find(|m| m.user_id == user_id && m.organization_id == organization_id)
+    }
+
+    /// The user's active memberships, oldest first.
+    pub fn active_memberships(&self, user_id: &str) -> Vec<&Membership> {
+        let mut list: Vec<_> = self
+            .memberships
+            .values()
+            .filter(|m| m.user_id == user_id && m.status == MembershipStatus::Active)
+            .collect();
+        list.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        list
+    }
+
+    /// Permissions granted by a role slug; unknown roles grant nothing.
+    pub fn role_permissions(&self, slug: &str) -> Vec<String> {
+        self.role(slug).map(|r| r.permissions.clone()).unwrap_or_default()
+    }
+
+    pub fn session_by_refresh_token(&self, token: &str) -> Option<&Session> {
+        self.sessions.values().find(|s| s.refresh_token == token)
+    }
+
+    /// The user's most recently active session, if any is still active.
+    pub fn latest_session(&self, user_id: &str, now: OffsetDateTime) -> Option<&Session> {
+        self.sessions
+            .values()
+            .filter(|s| s.user_id == user_id && s.is_active(now))
+            .max_by_key(|s| s.last_activity_at)
+    }
+}
+
+/// Shared handle to the emulator's state.
+#[derive(Clone, Default)]
+pub struct Store(Arc<RwLock<State>>);
+
+impl Store {
+    pub fn new(state: State) -> Self {
+        Self(Arc::new(RwLock::new(state)))
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-written in a way that matters
+        // more than refusing all further requests would: keep serving.
+        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A fresh WorkOS-style id: `<prefix>_<ULID>`, e.g. `session_01JD…`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new())
+}
+
+/// An opaque random secret (authorization codes, refresh tokens): 32 random bytes, base64url.
+pub fn new_secret() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// WorkOS timestamps: ISO 8601, UTC, milliseconds, e.g. `2026-11-23T10:00:00.000Z`.
+pub fn timestamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the emulator over HTTP, through the official `workos` crate wherever it
+//! has the call (so every response is also checked to decode with the crate's models).
+
+mod authkit;
+mod directory;
+mod support;
+mod widget_tokens;
+mod widgets_user_profile;

@@ -1,0 +1,83 @@
+//! A running emulator on a free port, and clients pointed at it.
+
+use base64::Engine;
+use workos::Client;
+use workos_emulator::seed::DEMO_PASSWORD;
+use workos_emulator::{Emulator, EmulatorConfig};
+
+pub struct Harness {
+    pub emulator: Emulator,
+    pub workos: Client,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::with_config(EmulatorConfig::default()).await
+    }
+
+    pub async fn with_config(config: EmulatorConfig) -> Self {
+        let api_key = config.api_key.clone();
+        let client_id = config.client_id.clone();
+        let emulator = Emulator::start(config, "127.0.0.1:0").await.expect("emulator starts");
+        let workos = Client::builder().api_key(api_key).client_id(client_id).base_url(emulator.base_url()).max_retries(0).build();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { emulator, workos, http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.emulator.base_url())
+    }
+
+    /// Signs in on the AuthKit page like a browser and returns the authorization code.
+    pub async fn sign_in_code(&self, email: &str, password: &str) -> Result<String, reqwest::Response> {
+        let response = self
+            .http
+            .post(self.url("/user_management/authorize"))
+            .form(&[("client_id", "client_emulator"), ("redirect_uri", "http://localhost:3000/callback"), ("state", "s1"), ("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        if response.status() != reqwest::StatusCode::SEE_OTHER {
+            return Err(response);
+        }
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let url = url::Url::parse(&location).unwrap();
+        assert_eq!(url.path(), "/callback");
+        let pairs: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs.get("state").map(String::as_str), Some("s1"));
+        Ok(pairs["code"].clone())
+    }
+
+    /// Signs in and exchanges the code: the AuthKit response.
+    pub async fn sign_in(&self, email: &str) -> workos::AuthenticateResponse {
+        let code = self.sign_in_code(email, DEMO_PASSWORD).await.unwrap_or_else(|_| panic!("{email} signs in"));
+        self.workos
+            .user_management()
+            .authenticate_with_code(workos::user_management::AuthenticateWithCodeParams::new(code))
+            .await
+            .expect("code exchange")
+    }
+
+    pub async fn widget_token(&self, user_id: &str, org: Option<&str>, scopes: Vec<workos::WidgetSessionTokenScopes>) -> Result<String, workos::Error> {
+        let body = workos::WidgetSessionToken { organization_id: org.map(Into::into), user_id: Some(user_id.into()), scopes: Some(scopes) };
+        self.workos
+            .widgets()
+            .create_token(workos::widgets::CreateTokenParams::new(body))
+            .await
+            .map(|r| r.token.expose().to_string())
+    }
+}
+
+/// The decoded payload of a JWT, read the way the widgets read it: `atob` (standard base64).
+pub fn payload(token: &str) -> serde_json::Value {
+    let segment = token.split('.').nth(1).unwrap();
+    assert!(!segment.contains(['-', '_']), "payload segment must be plain base64 for atob: {segment}");
+    let padded = format!("{segment}{}", "=".repeat((4 - segment.len() % 4) % 4));
+    let bytes = base64::engine::general_purpose::STANDARD.decode(padded).expect("atob-compatible payload");
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+pub fn status(err: &workos::Error) -> u16 {
+    err.status().unwrap_or_else(|| panic!("expected an API error, got {err}"))
+}
