@@ -1,1 +1,23 @@
+//! A Leptos app that hosts the WorkOS widgets: sign in with AuthKit, then manage your account and
+//! your organization's members through the real React widgets, mounted by this crate's WASM.
 
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod widgets;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -51,6 +51,7 @@ fn page(title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                link rel="icon" href="data:,";
                 style { (PreEscaped(STYLE)) }
             }
             body { main { (body) footer { "WorkOS emulator · local AuthKit" } } }

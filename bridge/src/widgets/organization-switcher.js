@@ -1,0 +1,1 @@
+export { OrganizationSwitcher as default } from "@workos-inc/widgets/organization-switcher";

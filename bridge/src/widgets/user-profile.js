@@ -1,0 +1,1 @@
+export { UserProfile as default } from "@workos-inc/widgets/user-profile";

@@ -1,0 +1,1 @@
+export { UserSecurity as default } from "@workos-inc/widgets/user-security";

@@ -1,0 +1,1 @@
+export { UserSessions as default } from "@workos-inc/widgets/user-sessions";

@@ -1,0 +1,1 @@
+export { UsersManagement as default } from "@workos-inc/widgets/users-management";

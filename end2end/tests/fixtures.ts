@@ -1,0 +1,27 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "demo-password";
+
+/**
+ * A page that records every browser-side problem: uncaught errors, console errors and failed
+ * requests. Each test ends by asserting there were none (unless it expects some).
+ */
+export const test = base.extend<{ problems: string[] }>({
+  problems: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+    page.on("requestfailed", (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+    page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`));
+    await use(problems);
+  },
+});
+export { expect };
+
+/** Signs in on the emulator's AuthKit page with the email and password form. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}

@@ -1,0 +1,101 @@
+//! The shell, the routes and the layout (nav: who is signed in, in which organization; sign-out).
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::auth::{Viewer, get_viewer};
+use crate::error::AppError;
+use crate::pages::{auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage};
+
+/// The HTML document around the app (server-rendered).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
+
+/// The signed-in user, loaded once per page view (blocking, so the nav is in the first HTML).
+pub fn use_viewer() -> ViewerResource {
+    expect_context::<ViewerResource>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
+    provide_context(viewer);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/app.css" />
+        <Title formatter=|text| format!("{text} · Account") />
+        <Router>
+            <Nav />
+            <main class="page">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/account/profile") view=ProfilePage />
+                    <Route path=path!("/auth-error") view=AuthErrorPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Nav() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <nav class="nav">
+            <A href="/" attr:class="brand">"Account"</A>
+            <div class="nav-links">
+                <A href="/account/profile">"Profile"</A>
+            </div>
+            <Suspense fallback=|| view! { <div class="nav-user"><span class="sk sk-pill"></span></div> }>
+                {move || Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(v)) => view! { <SignedIn viewer=v /> }.into_any(),
+                        Ok(None) => view! {
+                            <div class="nav-user"><a class="button button-primary" href="/sign-in">"Sign in"</a></div>
+                        }.into_any(),
+                        Err(error) => view! {
+                            <div class="nav-user"><span class="notice-inline" role="status">{error.to_string()}</span></div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </nav>
+    }
+}
+
+#[component]
+fn SignedIn(viewer: Viewer) -> impl IntoView {
+    let organization = viewer.organization_name.clone().or(viewer.organization_id.clone()).unwrap_or_else(|| "No organization".into());
+    view! {
+        <div class="nav-user" data-testid="nav-user">
+            <div class="who">
+                <span class="who-name">{viewer.name}</span>
+                <span class="who-org" data-testid="nav-organization">{organization}</span>
+            </div>
+            <form method="post" action="/sign-out">
+                <button class="button" type="submit">"Sign out"</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,75 @@
+//! Refreshing the session: trading the rotating refresh token for new tokens, once per refresh
+//! token even when several requests of one browser need it at the same moment.
+//!
+//! WorkOS refresh tokens are single-use. A page load and the widget-token calls it triggers can all
+//! find the access token near expiry at once; without coordination the second exchange is refused
+//! (`invalid_grant`) and signs the user out (authkit-nextjs#260). The coordinator shares one
+//! exchange per refresh token and remembers its result for [`REUSE_WINDOW`], so every concurrent
+//! request gets the same new session.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::OnceCell;
+use workos::helpers::session::seal_session_from_auth_response;
+use workos::user_management::AuthenticateWithRefreshTokenParams;
+
+use crate::error::AppError;
+
+/// How long a finished exchange is shared with late requests that carried the same old token.
+const REUSE_WINDOW: Duration = Duration::from_secs(30);
+
+/// Why a refresh failed.
+#[derive(Debug, Clone)]
+pub enum RefreshFailure {
+    /// The refresh token is revoked, used or unknown (`invalid_grant`), or the cookie is unusable:
+    /// the user must sign in again.
+    Terminal(String),
+    /// WorkOS is rate limiting, failing or unreachable: keep the cookie and try again later.
+    Transient(AppError),
+}
+
+pub type RefreshResult = Result<String, RefreshFailure>;
+
+#[derive(Default)]
+pub struct RefreshCoordinator {
+    inflight: Mutex<HashMap<String, (Instant, Arc<OnceCell<RefreshResult>>)>>,
+}
+
+impl RefreshCoordinator {
+    /// Exchanges `refresh_token` (optionally switching to `organization_id`) and returns the new
+    /// sealed session, sharing the exchange with concurrent callers that hold the same token.
+    pub async fn refresh(&self, client: &workos::Client, cookie_password: &str, refresh_token: &str, organization_id: Option<String>) -> RefreshResult {
+        let key = format!("{refresh_token}|{}", organization_id.as_deref().unwrap_or_default());
+        let cell = {
+            let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            inflight.retain(|_, (at, _)| at.elapsed() < REUSE_WINDOW);
+            inflight.entry(key).or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new()))).1.clone()
+        };
+        cell.get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id)).await.clone()
+    }
+}
+
+async fn exchange(client: &workos::Client, cookie_password: &str, refresh_token: &str, organization_id: Option<String>) -> RefreshResult {
+    let mut params = AuthenticateWithRefreshTokenParams::new(refresh_token);
+    params.organization_id = organization_id;
+    match client.user_management().authenticate_with_refresh_token(params).await {
+        Ok(auth) => seal_session_from_auth_response(auth.access_token.expose(), auth.refresh_token.expose(), Some(auth.user), auth.impersonator, cookie_password)
+            .map_err(|e| RefreshFailure::Transient(AppError::Server(format!("cannot seal the session: {e}")))),
+        Err(e) => Err(classify(&e)),
+    }
+}
+
+/// As authkit-nextjs does: 408, 429, 5xx and network errors are transient; the rest (chiefly
+/// `invalid_grant`) are terminal.
+pub fn classify(err: &workos::Error) -> RefreshFailure {
+    match err.api() {
+        Some(api) if api.status == 408 || api.status == 429 || api.status >= 500 => RefreshFailure::Transient(AppError::from_workos(err)),
+        Some(api) => RefreshFailure::Terminal(format!("{} {}", api.status, api.code.as_deref().unwrap_or(&api.message))),
+        None => match err {
+            workos::Error::Network(_) => RefreshFailure::Transient(AppError::WorkOsUnavailable),
+            other => RefreshFailure::Terminal(other.to_string()),
+        },
+    }
+}

@@ -1,0 +1,67 @@
+//! The app's one error type: what a server function or auth handler reports, typed end to end so
+//! the browser can tell "sign in again" from "WorkOS is unavailable" from "not allowed".
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::error::ServerFnErrorErr;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::FromServerFnError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session: the user must sign in (again).
+    #[error("You are signed out. Sign in again to continue.")]
+    NotSignedIn,
+    /// The verified session does not allow this (e.g. a member asking for the users table).
+    #[error("{0}")]
+    Forbidden(String),
+    /// WorkOS answered 429; retry after the given number of seconds.
+    #[error("WorkOS is busy. Try again in {0} s.")]
+    RateLimited(u64),
+    /// WorkOS could not be reached or failed (5xx, timeout, network).
+    #[error("WorkOS is unavailable right now. Try again in a moment.")]
+    WorkOsUnavailable,
+    /// Anything else; the message is safe to show.
+    #[error("{0}")]
+    Server(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Server("The app could not be reached. Check your connection and try again.".into()),
+            other => Self::Server(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            Self::NotSignedIn => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::WorkOsUnavailable => StatusCode::BAD_GATEWAY,
+            Self::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Classifies a `workos` crate error: 401/403 → forbidden, 429 → rate limited, 5xx and
+    /// network failures → unavailable, anything else → a server error with WorkOS's message.
+    pub fn from_workos(err: &workos::Error) -> Self {
+        match err.api() {
+            Some(api) if api.status == 429 => Self::RateLimited(api.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(1)),
+            Some(api) if api.status >= 500 => Self::WorkOsUnavailable,
+            Some(api) if api.status == 401 || api.status == 403 => Self::Forbidden(api.message.clone()),
+            Some(api) => Self::Server(api.message.clone()),
+            None => match err {
+                workos::Error::Network(_) => Self::WorkOsUnavailable,
+                other => Self::Server(format!("Unexpected answer from WorkOS: {other}")),
+            },
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! `/`: what the app is and what each page is for.
+
+use leptos::prelude::*;
+
+use crate::app::use_viewer;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <leptos_meta::Title text="Home" />
+        <header class="page-header">
+            <h1>"Your account"</h1>
+            <p class="muted">"Manage your profile and your organization without leaving the app."</p>
+        </header>
+        <Suspense fallback=|| view! { <div class="sk sk-line sk-wide"></div> }>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(v)) => view! {
+                        <p class="lead">"Welcome back, " <strong>{v.name}</strong> "."</p>
+                    }.into_any(),
+                    _ => view! {
+                        <p class="lead">"Sign in to manage your account."</p>
+                        <a class="button button-primary" href="/sign-in">"Sign in"</a>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <ul class="cards">
+            <li class="card">
+                <a href="/account/profile"><h2>"Profile"</h2></a>
+                <p>"Change your name and see the email address you sign in with."</p>
+            </li>
+        </ul>
+    }
+}

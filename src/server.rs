@@ -1,0 +1,129 @@
+//! The server (server-only): configuration, the embedded emulator, the router and its layers.
+
+use std::process::ExitCode;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{App, shell};
+use crate::auth::{handlers, session};
+use crate::config::{Config, Mode};
+use crate::state::AppState;
+
+/// Settings file of the Leptos runtime (site address, output name, site root). cargo-leptos reads
+/// the copy in Cargo.toml; `tests/leptos_toml.rs` keeps the two identical.
+const LEPTOS_TOML: &str = "Leptos.toml";
+
+pub async fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
+        .init();
+
+    let leptos_options = match get_configuration(Some(LEPTOS_TOML)) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => return fail(&format!("cannot read {LEPTOS_TOML} (run the server from the repository root): {e}")),
+    };
+    let config = match Config::from_env(leptos_options.site_addr) {
+        Ok(config) => config,
+        Err(e) => return fail(&format!("configuration error: {e}")),
+    };
+
+    // Emulator mode: the WorkOS API is served in this process, on its own port.
+    let (config, emulator) = match &config.mode {
+        Mode::Emulator { addr } => {
+            let emulator_config = workos_emulator::EmulatorConfig { allowed_origins: vec![config.origin_str()], ..Default::default() };
+            match workos_emulator::Emulator::start(emulator_config, addr).await {
+                Ok(emulator) => (config.clone().with_emulator_addr(emulator.addr()), Some(emulator)),
+                Err(e) => return fail(&format!("cannot start the WorkOS emulator: {e} (set WORKOS_EMULATOR_ADDR to another address, e.g. 127.0.0.1:0)")),
+            }
+        }
+        Mode::WorkOs => (config, None),
+    };
+
+    let site_addr = leptos_options.site_addr;
+    let state = AppState::new(leptos_options.clone(), config);
+    let app = router(state.clone());
+
+    let listener = match tokio::net::TcpListener::bind(site_addr).await {
+        Ok(listener) => listener,
+        Err(e) => return fail(&format!("cannot listen on {site_addr}: {e} (set LEPTOS_SITE_ADDR to another address)")),
+    };
+    print_banner(&state.config, emulator.as_ref());
+
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("server error: {e}")),
+    }
+}
+
+/// The app's routes: auth handlers, Leptos pages and server functions, static files; wrapped in
+/// the session middleware, compression and request tracing.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/sign-in", get(handlers::sign_in))
+        .route("/callback", get(handlers::callback))
+        .route("/sign-out", post(handlers::sign_out))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session::layer))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn print_banner(config: &Config, emulator: Option<&workos_emulator::Emulator>) {
+    let origin = config.origin_str();
+    println!();
+    println!("  App ready:  {origin}");
+    match emulator {
+        Some(emulator) => {
+            println!("  WorkOS:     embedded emulator at {} (API key {}, client id {})", emulator.base_url(), config.api_key, config.client_id);
+            println!("  Demo accounts (password \"{}\"):", workos_emulator::seed::DEMO_PASSWORD);
+            println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member");
+            println!("    bob@acme.test      Bob Baker    Acme Corp member");
+            println!("    carol@globex.test  Carol Chen   Globex admin");
+        }
+        None => println!("  WorkOS:     {}", config.api.base_url()),
+    }
+    println!();
+    tracing::info!(%origin, api = %config.api.base_url(), "listening");
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,64 @@
+//! Server state shared by handlers and server functions (server-only).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::auth::refresh::RefreshCoordinator;
+use crate::config::Config;
+
+/// How long an organization's name is reused before it is fetched again.
+const ORGANIZATION_NAME_TTL: Duration = Duration::from_secs(300);
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    /// One WorkOS client (one connection pool, one JWKS cache) for the whole process.
+    pub workos: Arc<workos::Client>,
+    pub refreshes: Arc<RefreshCoordinator>,
+    organization_names: Arc<Mutex<HashMap<String, (String, Instant)>>>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, config: Config) -> Self {
+        let workos = workos::Client::builder()
+            .api_key(config.api_key.clone())
+            .client_id(config.client_id.clone())
+            .base_url(config.api.base_url())
+            .timeout(Duration::from_secs(10))
+            .build();
+        Self {
+            leptos_options,
+            config: Arc::new(config),
+            workos: Arc::new(workos),
+            refreshes: Arc::new(RefreshCoordinator::default()),
+            organization_names: Arc::default(),
+        }
+    }
+
+    /// The organization's name (`GET /organizations/{id}`), cached for 5 minutes; `None` when
+    /// WorkOS cannot say.
+    pub async fn organization_name(&self, organization_id: &str) -> Option<String> {
+        if let Some((name, at)) = self.organization_names.lock().ok()?.get(organization_id)
+            && at.elapsed() < ORGANIZATION_NAME_TTL
+        {
+            return Some(name.clone());
+        }
+        match self.workos.organizations().get_organization(organization_id).await {
+            Ok(org) => {
+                if let Ok(mut names) = self.organization_names.lock() {
+                    names.insert(organization_id.to_string(), (org.name.clone(), Instant::now()));
+                }
+                Some(org.name)
+            }
+            Err(e) => {
+                tracing::warn!(organization_id, error = %e, "cannot read the organization's name");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! `<Widget kind=…/>`: the one component behind every widget page.
+//!
+//! SSR renders a sized skeleton (so nothing jumps when the widget arrives). After hydration an
+//! `Effect` fetches the first widget token, imports the bridge and mounts the React widget into the
+//! host `<div>`; `on_cleanup` unmounts it. The widget's `authToken` is a JS async function that
+//! calls the `widget_token` server function, so the widgets re-mint before `exp` and after a 403 by
+//! themselves.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::WidgetKind;
+use crate::error::AppError;
+
+// Only the browser leaves `Loading`.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Ready,
+    Failed(AppError),
+}
+
+#[component]
+pub fn Widget(kind: WidgetKind) -> impl IntoView {
+    let host = NodeRef::<Div>::new();
+    let phase = RwSignal::new(Phase::Loading);
+    let attempt = RwSignal::new(0u32);
+
+    #[cfg(feature = "hydrate")]
+    client::mount_on_hydrate(kind, host, phase, attempt);
+
+    let retry = move |_| {
+        phase.set(Phase::Loading);
+        attempt.update(|n| *n += 1);
+    };
+    view! {
+        <section
+            class=format!("widget widget-{}", kind.id())
+            data-widget=kind.id()
+            aria-busy=move || (phase.get() == Phase::Loading).to_string()
+        >
+            <Show when=move || phase.get() == Phase::Loading>
+                <div class="widget-skeleton" aria-label=format!("Loading your {}", kind.title())>
+                    <div class="sk sk-avatar"></div>
+                    <div class="sk sk-line sk-wide"></div>
+                    <div class="sk sk-line"></div>
+                    <div class="sk sk-line sk-short"></div>
+                </div>
+            </Show>
+            {move || match phase.get() {
+                Phase::Failed(error) => Some(view! { <WidgetError kind error on_retry=retry /> }),
+                _ => None,
+            }}
+            <div class="widget-host" node_ref=host></div>
+        </section>
+    }
+}
+
+#[component]
+fn WidgetError(kind: WidgetKind, error: AppError, on_retry: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoView {
+    let action = match &error {
+        AppError::NotSignedIn => {
+            let here = window_path();
+            view! { <a class="button" href=format!("/sign-in?return_to={here}")>"Sign in"</a> }.into_any()
+        }
+        AppError::Forbidden(_) => ().into_any(),
+        _ => view! { <button class="button" on:click=on_retry>"Try again"</button> }.into_any(),
+    };
+    view! {
+        <div class="notice notice-error widget-error" role="alert">
+            <strong>{format!("Your {} could not be shown.", kind.title())}</strong>
+            <p>{error.to_string()}</p>
+            {action}
+        </div>
+    }
+}
+
+/// The current path, percent-encoded for a `return_to` parameter.
+fn window_path() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into());
+        String::from(js_sys::encode_uri_component(&path))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        "%2F".to_string()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use leptos::html::Div;
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+
+    use super::Phase;
+    use crate::error::AppError;
+    use crate::widgets::bridge::{WidgetHandle, mount_widget};
+    use crate::widgets::{WidgetApi, WidgetKind, widget_token};
+
+    /// A mounted widget and the `authToken` function it holds (dropped after unmounting).
+    struct Mounted {
+        handle: WidgetHandle,
+        _auth_token: Closure<dyn FnMut() -> js_sys::Promise>,
+    }
+
+    pub fn mount_on_hydrate(kind: WidgetKind, host: NodeRef<Div>, phase: RwSignal<Phase>, attempt: RwSignal<u32>) {
+        let mounted = StoredValue::new_local(None::<Mounted>);
+        let unmount = move || {
+            if let Some(Some(widget)) = mounted.try_update_value(Option::take) {
+                widget.handle.unmount();
+            }
+        };
+        Effect::new(move |_| {
+            attempt.track();
+            let Some(element) = host.get() else { return };
+            unmount();
+            let element: web_sys::Element = element.into();
+            leptos::task::spawn_local(async move {
+                match mount(kind, &element).await {
+                    Ok(widget) => {
+                        // Navigated away meanwhile: the owner is gone, so undo the mount.
+                        if let Some(Some(orphan)) = mounted.try_set_value(Some(widget)) {
+                            orphan.handle.unmount();
+                            return;
+                        }
+                        phase.try_set(Phase::Ready);
+                    }
+                    Err(error) => {
+                        phase.try_set(Phase::Failed(error));
+                    }
+                }
+            });
+        });
+        on_cleanup(unmount);
+    }
+
+    async fn mount(kind: WidgetKind, element: &web_sys::Element) -> Result<Mounted, AppError> {
+        let grant = widget_token(kind).await?;
+        let props = provider_props(&grant.api, &grant.token);
+        let auth_token = token_source(kind, grant.token);
+        let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
+        let handle = mount_widget(element, kind.id(), &props)
+            .await
+            .map_err(|message| AppError::Server(format!("The {} widget could not be loaded: {message}", kind.title())))?;
+        Ok(Mounted { handle, _auth_token: auth_token })
+    }
+
+    /// `authToken`: resolves first to the token fetched before mounting, then to a fresh one from
+    /// the `widget_token` server function on every later call.
+    fn token_source(kind: WidgetKind, first: String) -> Closure<dyn FnMut() -> js_sys::Promise> {
+        let first = Rc::new(RefCell::new(Some(first)));
+        Closure::new(move || {
+            let cached = first.borrow_mut().take();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let token = match cached {
+                    Some(token) => token,
+                    None => widget_token(kind).await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?.token,
+                };
+                Ok(JsValue::from_str(&token))
+            })
+        })
+    }
+
+    /// The bridge's props but `authToken`: the API host and the token already minted
+    /// (`initialToken`, so the widget's first request carries it).
+    fn provider_props(api: &WidgetApi, initial_token: &str) -> JsValue {
+        let props = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
+        };
+        set("initialToken", &JsValue::from_str(initial_token));
+        set("apiHostname", &JsValue::from_str(&api.hostname));
+        set("port", &api.port.map(|p| JsValue::from(p as u32)).unwrap_or(JsValue::NULL));
+        set("https", &JsValue::from_bool(api.https));
+        props.into()
+    }
+}

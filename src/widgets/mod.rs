@@ -1,0 +1,48 @@
+//! The widgets: which kinds exist, the token each needs ([`widget_token`]), and the one generic
+//! [`Widget`] component that every widget page uses (container, sized skeleton, error state, mount
+//! and unmount through the JS bridge).
+
+#[cfg(feature = "hydrate")]
+mod bridge;
+mod component;
+mod token;
+
+pub use component::Widget;
+pub use token::{WidgetApi, WidgetGrant, widget_token};
+
+use serde::{Deserialize, Serialize};
+
+/// A WorkOS widget the app hosts. The kebab-case name is the bridge's widget id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WidgetKind {
+    UserProfile,
+    UserSecurity,
+    UserSessions,
+    UsersManagement,
+    OrganizationSwitcher,
+}
+
+impl WidgetKind {
+    /// The bridge's widget id, e.g. `user-profile`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::UserProfile => "user-profile",
+            Self::UserSecurity => "user-security",
+            Self::UserSessions => "user-sessions",
+            Self::UsersManagement => "users-management",
+            Self::OrganizationSwitcher => "organization-switcher",
+        }
+    }
+
+    /// The widget's name in the WorkOS docs, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::UserProfile => "profile",
+            Self::UserSecurity => "security settings",
+            Self::UserSessions => "sessions",
+            Self::UsersManagement => "members",
+            Self::OrganizationSwitcher => "organizations",
+        }
+    }
+}
