@@ -18,6 +18,9 @@ fn leptos_toml_matches_the_cargo_leptos_metadata() {
     for (key, value) in &from_leptos_toml {
         assert_eq!(Some(value), from_cargo_toml.get(key), "'{key}' differs: Leptos.toml has {value}, Cargo.toml has {:?}", from_cargo_toml.get(key));
     }
+    // Plain cargo builds get the same output name through .cargo/config.toml.
+    let cargo_config = read(".cargo/config.toml");
+    assert_eq!(cargo_config["env"]["LEPTOS_OUTPUT_NAME"].as_str(), from_leptos_toml["output-name"].as_str(), ".cargo/config.toml LEPTOS_OUTPUT_NAME differs from output-name");
     // The table is not empty: the server needs at least these.
     for key in ["output-name", "site-root", "site-pkg-dir", "site-addr"] {
         assert!(from_leptos_toml.contains_key(key), "Leptos.toml lacks {key}");

@@ -1,0 +1,40 @@
+# The two set-up commands (README): `make run` and `make test`. Both install what is missing first
+# (scripts/install-tools.sh): wasm target, cargo-leptos, wasm-bindgen-cli, npm packages, and for
+# tests Debian's chromium.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/binaryen/node_modules/.bin:$(PATH)
+
+.PHONY: run dev test test-rust test-e2e setup setup-browser bridge build release help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: setup bridge ## Build and run the app on the embedded WorkOS emulator (http://127.0.0.1:3000)
+	cargo leptos serve
+
+dev: setup bridge ## Same, rebuilding and reloading on every change (cargo leptos watch)
+	cargo leptos watch
+
+test: setup-browser bridge build test-rust test-e2e ## Run every test: Rust (emulator, app) and the browser suite
+
+test-rust: ## Rust tests of the emulator and the app
+	cargo test -p workos-emulator
+	cargo test -p workos-widgets-host --features ssr
+
+test-e2e: ## The Playwright suite against a freshly started app (needs `make build`)
+	cd end2end && npx playwright test
+
+setup: ## Install the build tools and npm packages that are missing
+	scripts/install-tools.sh
+
+setup-browser: ## setup, plus Debian chromium and the Playwright package
+	scripts/install-tools.sh --browser
+
+bridge: ## Bundle the widgets bridge into public/bridge/
+	cd bridge && node build.mjs
+
+build: ## Debug build of server and WASM (cargo leptos build)
+	cargo leptos build
+
+release: setup bridge ## Release build (opt-level z WASM, wasm-opt from tools/binaryen)
+	cargo leptos build --release
