@@ -4,7 +4,10 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/binaryen/node_modules/.bin:$(PATH)
 
-.PHONY: run dev test test-rust test-e2e setup setup-browser bridge build release help
+screenshots: build ## Rewrite the README's screenshots (docs/screenshots/)
+	cd end2end && npx playwright test --project=docs
+
+.PHONY: screenshots run dev test test-rust test-e2e setup setup-browser bridge build release help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,7 +25,7 @@ test-rust: ## Rust tests of the emulator and the app
 	cargo test -p workos-widgets-host --features ssr
 
 test-e2e: ## The Playwright suite against a freshly started app (needs `make build`)
-	cd end2end && npx playwright test
+	cd end2end && npx playwright test --project=chromium
 
 setup: ## Install the build tools and npm packages that are missing
 	scripts/install-tools.sh

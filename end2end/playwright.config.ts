@@ -16,8 +16,16 @@ const external = process.env.BASE_URL;
 const baseURL = external ?? `http://127.0.0.1:${process.env.APP_PORT}`;
 process.env.EMULATOR_URL ??= `http://127.0.0.1:${process.env.EMULATOR_PORT}`;
 
+const chromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    // Offline machine: no background connections; no sandbox as root.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  },
+};
+
 export default defineConfig({
-  testDir: "./tests",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
@@ -28,17 +36,10 @@ export default defineConfig({
   outputDir: "test-results",
   use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure" },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          // Offline machine: no background connections, no sandbox as root.
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        },
-      },
-    },
+    // The test suite (`make test`).
+    { name: "chromium", testDir: "./tests", use: chromium },
+    // The README's screenshots (`make screenshots`).
+    { name: "docs", testDir: "./docs", use: chromium },
   ],
   webServer: external
     ? undefined

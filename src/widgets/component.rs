@@ -41,11 +41,16 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
             aria-busy=move || (phase.get() == Phase::Loading).to_string()
         >
             <Show when=move || phase.get() == Phase::Loading>
-                <div class="widget-skeleton" aria-label=format!("Loading your {}", kind.title())>
-                    <div class="sk sk-avatar"></div>
-                    <div class="sk sk-line sk-wide"></div>
-                    <div class="sk sk-line"></div>
-                    <div class="sk sk-line sk-short"></div>
+                <div class="widget-skeleton" role="status" aria-label=format!("Loading your {}", kind.title())>
+                    {(0..kind.skeleton_rows())
+                        .map(|_| view! {
+                            <div class="sk-row">
+                                <span class="sk sk-label"></span>
+                                <span class="sk sk-value"></span>
+                                <span class="sk sk-action"></span>
+                            </div>
+                        })
+                        .collect_view()}
                 </div>
             </Show>
             {move || match phase.get() {
@@ -167,6 +172,12 @@ mod client {
         })
     }
 
+    /// The widgets' Radix appearance, following the system colour scheme as the app's CSS does.
+    fn appearance() -> &'static str {
+        let dark = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches());
+        if dark { "dark" } else { "light" }
+    }
+
     /// The bridge's props but `authToken`: the API host and the token already minted
     /// (`initialToken`, so the widget's first request carries it).
     fn provider_props(api: &WidgetApi, initial_token: &str) -> JsValue {
@@ -178,6 +189,9 @@ mod client {
         set("apiHostname", &JsValue::from_str(&api.hostname));
         set("port", &api.port.map(|p| JsValue::from(p as u32)).unwrap_or(JsValue::NULL));
         set("https", &JsValue::from_bool(api.https));
+        let theme = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&theme, &JsValue::from_str("appearance"), &JsValue::from_str(appearance()));
+        set("theme", &theme);
         props.into()
     }
 }

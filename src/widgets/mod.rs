@@ -35,6 +35,18 @@ impl WidgetKind {
         }
     }
 
+    /// Rows of the loading skeleton: as many as the widget's first view shows, so nothing jumps
+    /// when it mounts.
+    pub fn skeleton_rows(self) -> usize {
+        match self {
+            Self::UserProfile => 2,
+            Self::UserSecurity => 2,
+            Self::UserSessions => 3,
+            Self::UsersManagement => 10,
+            Self::OrganizationSwitcher => 1,
+        }
+    }
+
     /// The widget's name in the WorkOS docs, for messages.
     pub fn title(self) -> &'static str {
         match self {
