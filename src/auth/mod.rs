@@ -31,7 +31,8 @@ pub struct Viewer {
 
 /// Who is signed in: `Ok(None)` when nobody is; `Err(WorkOsUnavailable)` when the session could
 /// not be refreshed because WorkOS is unreachable (the cookie is kept).
-#[server]
+/// Served at `POST /api/viewer`.
+#[server(endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     use session::SessionStatus;
     let state = expect_context::<crate::state::AppState>();

@@ -30,7 +30,8 @@ pub struct WidgetGrant {
 /// gets `widgets:users-table:manage` only when the session's role grants it; other kinds get a
 /// user-level token with no scopes. Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
 /// asking for the users table), `RateLimited` (429), `WorkOsUnavailable` (502).
-#[server]
+/// Served at `POST /api/widget_token` (form body `kind=user-profile`).
+#[server(endpoint = "widget_token")]
 pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     let result = mint(kind).await;
     if let Err(error) = &result {

@@ -1,0 +1,44 @@
+import { test, expect, signIn } from "./fixtures";
+
+test("sign-out clears the session and ends it at WorkOS", async ({ page, problems, baseURL }) => {
+  await page.goto("/sign-in?return_to=/");
+  await signIn(page, "bob@acme.test");
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await expect(page.getByTestId("nav-user")).toContainText("Bob Baker");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  // Through the WorkOS logout URL and back home, signed out.
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+  const cookies = await page.context().cookies(baseURL);
+  expect(cookies.find((c) => c.name === "wos-session")).toBeUndefined();
+
+  // Protected pages send the browser to sign-in again.
+  await page.goto("/account/profile");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("a tampered session cookie signs the user out cleanly", async ({ page, problems, baseURL }) => {
+  const url = new URL(baseURL!);
+  await page.context().addCookies([{ name: "wos-session", value: "dGFtcGVyZWQ=", domain: url.hostname, path: "/", httpOnly: true, sameSite: "Lax" }]);
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+  const cookies = await page.context().cookies(baseURL);
+  expect(cookies.find((c) => c.name === "wos-session")).toBeUndefined();
+  expect(problems).toEqual([]);
+});
+
+test("the other loopback host is redirected to the canonical origin", async ({ request, baseURL }) => {
+  const other = baseURL!.replace("127.0.0.1", "localhost");
+  const response = await request.get(`${other}/account/profile?x=1`, { maxRedirects: 0 });
+  expect(response.status()).toBe(308);
+  expect(response.headers()["location"]).toBe(`${baseURL}/account/profile?x=1`);
+});
+
+test("the widget token server function refuses a signed-out caller", async ({ request }) => {
+  const response = await request.post("/api/widget_token", { form: { kind: "user-profile" }, failOnStatusCode: false });
+  expect(response.status()).toBe(401);
+  expect(await response.json()).toEqual("NotSignedIn");
+});
