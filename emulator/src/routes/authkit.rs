@@ -125,17 +125,7 @@ async fn sign_in(
     if let Err(message) = check_authorize_request(&env, &form.request) {
         return bad_request_page(&message);
     }
-    let user = {
-        let state = env.store.read();
-        state.user_by_email(form.email.trim()).cloned()
-    };
-    // Verify off the async workers: Argon2 is deliberately slow.
-    let password = form.password.clone();
-    let valid = match user.as_ref().and_then(|u| u.password_hash.clone()) {
-        Some(hash) => tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false),
-        None => false,
-    };
-    let Some(user) = user.filter(|_| valid) else {
+    let Some(user) = check_credentials(&env, form.email.trim(), &form.password).await else {
         tracing::info!(email = %form.email, "sign-in refused: wrong email or password");
         let page = render_sign_in(&env, &form.request, form.email.trim(), Some("Incorrect email or password."));
         return (StatusCode::UNAUTHORIZED, page).into_response();
@@ -171,6 +161,16 @@ async fn sign_in(
     }
     tracing::info!(user_id = %user.id, "signed in on the AuthKit page");
     Redirect::to(target.as_str()).into_response()
+}
+
+/// The user with this email and password, if both are right. Argon2 runs off the async workers:
+/// it is deliberately slow.
+async fn check_credentials(env: &Environment, email: &str, password: &str) -> Option<store::User> {
+    let user = env.store.read().user_by_email(email).cloned()?;
+    let hash = user.password_hash.clone()?;
+    let password = password.to_string();
+    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
+    valid.then_some(user)
 }
 
 /// Body of `POST /user_management/authenticate`, all grant types (contract §8.2). The `workos`
@@ -250,12 +250,7 @@ async fn password_grant(env: &AppState, body: AuthenticateRequest, secret_ok: bo
     let (Some(email), Some(password)) = (body.email, body.password) else {
         return Err(ApiError::Unprocessable("email and password are required.".into()));
     };
-    let user = env.store.read().user_by_email(&email).cloned();
-    let valid = match user.as_ref().and_then(|u| u.password_hash.clone()) {
-        Some(hash) => tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false),
-        None => false,
-    };
-    let user = user.filter(|_| valid).ok_or_else(|| ApiError::bad_request("invalid_credentials", "Invalid email or password."))?;
+    let user = check_credentials(env, &email, &password).await.ok_or_else(|| ApiError::bad_request("invalid_credentials", "Invalid email or password."))?;
     let mut state = env.store.write();
     let organization_id = match body.organization_id {
         Some(org) if is_active_member(&state, &user.id, &org) => Some(org),
