@@ -111,6 +111,33 @@ impl FromRequestParts<AppState> for WidgetCaller {
     }
 }
 
+impl WidgetCaller {
+    /// The token's organization; tokens without one are refused (403) by organization endpoints.
+    pub fn organization(&self) -> Result<&str, ApiError> {
+        self.organization_id.as_deref().ok_or_else(|| ApiError::Forbidden("This widget token is not for an organization.".into()))
+    }
+
+    /// 403 unless the token carries `permission` (e.g. `widgets:users-table:manage`).
+    pub fn require(&self, permission: &str) -> Result<(), ApiError> {
+        if self.permissions.iter().any(|p| p == permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("This widget token lacks the '{permission}' permission.")))
+        }
+    }
+
+    /// 403 unless the request carries a live `x-elevated-access-token` issued to this user
+    /// (UserProfile `verify`; contract §6.1).
+    pub fn require_elevated(&self, state: &State, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        let token = headers.get("x-elevated-access-token").and_then(|v| v.to_str().ok());
+        let granted = token.and_then(|t| state.elevated.get(t));
+        match granted {
+            Some(access) if access.user_id == self.user_id && access.expires_at > store::now() => Ok(()),
+            _ => Err(ApiError::Forbidden("Elevated access required: verify your identity again.".into())),
+        }
+    }
+}
+
 pub fn is_active_member(state: &State, user_id: &str, organization_id: &str) -> bool {
     state
         .membership(user_id, organization_id)

@@ -126,6 +126,58 @@ pub struct AuthorizationCode {
     pub expires_at: OffsetDateTime,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Pending,
+    Revoked,
+}
+
+/// An invitation to join an organization (UsersManagement's "Invited" rows).
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: String,
+    pub email: String,
+    pub organization_id: String,
+    pub role: String,
+    pub state: InvitationState,
+    pub inviter_user_id: String,
+    pub expires_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An email the real WorkOS would have sent; listed at `GET /_emulator/mailbox`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Mail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The one-time code in the mail, if any (what tests read).
+    pub code: Option<String>,
+    #[serde(serialize_with = "serialize_timestamp")]
+    pub created_at: OffsetDateTime,
+}
+
+fn serialize_timestamp<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&timestamp(*t))
+}
+
+/// An emailed code that grants elevated access once verified (UserProfile `send-verification`).
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    pub user_id: String,
+    pub code: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A short-lived token for sensitive widget calls (`x-elevated-access-token`).
+#[derive(Debug, Clone)]
+pub struct ElevatedAccess {
+    pub user_id: String,
+    pub expires_at: OffsetDateTime,
+}
+
 #[derive(Debug, Default)]
 pub struct State {
     pub users: BTreeMap<String, User>,
@@ -134,6 +186,10 @@ pub struct State {
     pub memberships: BTreeMap<String, Membership>,
     pub sessions: BTreeMap<String, Session>,
     pub authorization_codes: BTreeMap<String, AuthorizationCode>,
+    pub invitations: BTreeMap<String, Invitation>,
+    pub mailbox: Vec<Mail>,
+    pub challenges: BTreeMap<String, Challenge>,
+    pub elevated: BTreeMap<String, ElevatedAccess>,
 }
 
 impl State {
@@ -170,6 +226,12 @@ impl State {
 
     pub fn session_by_refresh_token(&self, token: &str) -> Option<&Session> {
         self.sessions.values().find(|s| s.refresh_token == token)
+    }
+
+    /// Records an email the real WorkOS would send.
+    pub fn send_mail(&mut self, to: &str, subject: &str, body: String, code: Option<String>) {
+        tracing::info!(%to, %subject, "mail sent to the emulator mailbox");
+        self.mailbox.push(Mail { id: new_id("email"), to: to.into(), subject: subject.into(), body, code, created_at: now() });
     }
 
     /// The user's most recently active session, if any is still active.
@@ -228,6 +290,12 @@ pub fn timestamp(t: OffsetDateTime) -> String {
         t.second(),
         t.millisecond()
     )
+}
+
+/// A random 6-digit one-time code.
+pub fn new_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
 }
 
 pub fn now() -> OffsetDateTime {

@@ -121,3 +121,25 @@ pub fn sign_in(request: &AuthorizeRequest, accounts: &[DemoAccount], email: &str
 pub fn notice(title: &str, message: &str) -> Markup {
     page(title, html! { div class="card" { h1 { (title) } p { (message) } } })
 }
+
+/// The mailbox page: every email the emulator "sent", newest first.
+pub fn mailbox(mails: &[crate::store::Mail]) -> Markup {
+    page(
+        "Mailbox",
+        html! {
+            div class="card" {
+                h1 { "Mailbox" }
+                p class="sub" { "Emails the WorkOS emulator would have sent." }
+                @if mails.is_empty() { p { "No mail yet." } }
+                @for mail in mails {
+                    article class="demo" {
+                        strong { (mail.subject) }
+                        small { "To " (mail.to) " · " (crate::store::timestamp(mail.created_at)) }
+                        p { (mail.body) }
+                        @if let Some(code) = &mail.code { p { "Code: " code { (code) } } }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -24,7 +24,7 @@ async fn users_organizations_and_memberships_decode_and_filter() {
     emails.sort();
     assert_eq!(emails, ["alice@acme.test", "carol@globex.test"]);
 
-    // Acme has alice, bob and 25 more: 28 members, paged by 10.
+    // Acme has alice, bob and 25 more: 27 members, paged by 10.
     let first = um.list_users(ListUsersParams { organization_id: Some(ACME_ID.into()), ..Default::default() }).await.unwrap();
     assert_eq!(first.data.len(), 10);
     let after = first.list_metadata.after.clone().expect("more pages");

@@ -5,4 +5,6 @@ mod authkit;
 mod directory;
 mod support;
 mod widget_tokens;
+mod widgets_user_account;
 mod widgets_user_profile;
+mod widgets_users_management;

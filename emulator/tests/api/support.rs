@@ -81,3 +81,27 @@ pub fn payload(token: &str) -> serde_json::Value {
 pub fn status(err: &workos::Error) -> u16 {
     err.status().unwrap_or_else(|| panic!("expected an API error, got {err}"))
 }
+
+impl Harness {
+    /// A `/_widgets` request with the widget headers and `Bearer token`.
+    pub fn widget(&self, method: reqwest::Method, path: &str, token: &str, widget_type: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(&format!("/_widgets{path}")))
+            .bearer_auth(token)
+            .header("WorkOS-Widgets-Version", "1")
+            .header("WorkOS-Widgets-Type", widget_type)
+    }
+
+    /// Sends and returns (status, JSON body).
+    pub async fn call(&self, request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// The newest mail to `to` in the emulator's mailbox.
+    pub async fn last_mail(&self, to: &str) -> serde_json::Value {
+        let mails: serde_json::Value = self.http.get(self.url(&format!("/_emulator/mailbox?format=json&to={to}"))).send().await.unwrap().json().await.unwrap();
+        mails["data"][0].clone()
+    }
+}

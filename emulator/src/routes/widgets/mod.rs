@@ -2,7 +2,11 @@
 //! with `Authorization: Bearer <widget token>`. Every call is a CORS request from the host app's
 //! origin; bad tokens answer 403 `{message}` so the widgets re-fetch their token.
 
+mod organization_switcher;
 mod user_profile;
+mod user_security;
+mod user_sessions;
+mod users_management;
 
 use std::time::Duration;
 
@@ -13,7 +17,13 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::AppState;
 
 pub fn router(env: &AppState) -> Router<AppState> {
-    Router::new().merge(user_profile::router()).layer(cors(&env.config.allowed_origins))
+    Router::new()
+        .merge(user_profile::router())
+        .merge(user_security::router())
+        .merge(user_sessions::router())
+        .merge(users_management::router())
+        .merge(organization_switcher::router())
+       .layer(cors(&env.config.allowed_origins))
 }
 
 /// CORS for the widgets' preflighted calls: their custom headers and JSON content type.

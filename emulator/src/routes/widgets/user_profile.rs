@@ -1,7 +1,7 @@
 //! UserProfile widget (`user-profile`): the caller's own profile (contract §6.1, P1–P2).
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -9,14 +9,58 @@ use serde_json::{Value, json};
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
-use crate::store::{self, User};
+use crate::store::{self, Challenge, ElevatedAccess, User};
 use crate::AppState;
 
 /// Longest first name, last name or locale accepted, in characters.
 const MAX_NAME_CHARS: usize = 255;
 
+/// Emailed codes and elevated access last 10 minutes.
+const ELEVATED_TTL: time::Duration = time::Duration::minutes(10);
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/UserProfile/me", get(get_me).post(update_me))
+    Router::new()
+        .route("/UserProfile/me", get(get_me).post(update_me))
+        .route("/UserProfile/send-verification", post(send_verification))
+        .route("/UserProfile/verify", post(verify))
+}
+
+/// P4 `POST /_widgets/UserProfile/send-verification` → `{authenticationChallenge, type:
+/// "EmailVerification"}`: emails a 6-digit code to the caller (see `/_emulator/mailbox`).
+async fn send_verification(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let code = store::new_code();
+    let id = store::new_id("auth_challenge");
+    state.challenges.insert(id.clone(), Challenge { user_id: caller.user_id.clone(), code: code.clone(), expires_at: store::now() + ELEVATED_TTL });
+    state.send_mail(&email, "Your verification code", format!("Your verification code is {code}. It expires in 10 minutes."), Some(code));
+    Ok(Json(json!({"authenticationChallenge": id, "type": "EmailVerification"})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyRequest {
+    code: String,
+    authentication_challenge_id: String,
+}
+
+/// P5 `POST /_widgets/UserProfile/verify` `{code, authenticationChallengeId}` →
+/// `{elevatedAccessToken, expiresAt}` (10 minutes). A wrong or expired code, or another user's
+/// challenge → 400 `{message}`; a challenge is used once.
+async fn verify(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<VerifyRequest>) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    let now = store::now();
+    let challenge = state.challenges.get(&body.authentication_challenge_id).filter(|c| c.user_id == caller.user_id && c.expires_at > now).cloned();
+    match challenge {
+        Some(c) if crate::auth::secret_eq(&c.code, body.code.trim()) => {
+            state.challenges.remove(&body.authentication_challenge_id);
+            let token = store::new_secret();
+            let expires_at = now + ELEVATED_TTL;
+            state.elevated.insert(token.clone(), ElevatedAccess { user_id: caller.user_id.clone(), expires_at });
+            Ok(Json(json!({"elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)})))
+        }
+        _ => Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect or has expired.")),
+    }
 }
 
 /// The widgets' `Me` shape (camelCase).

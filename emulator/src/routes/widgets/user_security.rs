@@ -1,0 +1,136 @@
+//! UserSecurity widget (`user-security`): sign-in methods and the password (contract §6.2: S1–S3).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{WidgetCaller, hash_password, verify_password};
+use crate::error::ApiError;
+use crate::routes::ApiJson;
+use crate::store::{self, timestamp};
+use crate::AppState;
+
+/// The environment's password policy, enforced by create- and update-password and reported by
+/// `authentication-information`.
+pub struct PasswordPolicy {
+    pub minimum_length: usize,
+    pub maximum_length: usize,
+    pub number_required: bool,
+}
+
+pub const POLICY: PasswordPolicy = PasswordPolicy { minimum_length: 10, maximum_length: 128, number_required: true };
+
+impl PasswordPolicy {
+    /// The rules `password` breaks, as the widgets' `password_strength_error` items.
+    pub fn violations(&self, password: &str, email: &str) -> Vec<Value> {
+        let mut errors = Vec::new();
+        let length = password.chars().count();
+        if length < self.minimum_length {
+            errors.push(json!({"code": "password_too_short", "message": format!("Password must be at least {} characters.", self.minimum_length), "minimum_length": self.minimum_length}));
+        }
+        if length > self.maximum_length {
+            errors.push(json!({"code": "password_too_long", "message": format!("Password must be at most {} characters.", self.maximum_length), "maximum_length": self.maximum_length}));
+        }
+        if self.number_required && !password.chars().any(|c| c.is_ascii_digit()) {
+            errors.push(json!({"code": "password_missing_character_type", "message": "Password must contain a number.", "character_type": "number"}));
+        }
+        let local = email.split('@').next().unwrap_or_default().to_lowercase();
+        if local.len() >= 3 && password.to_lowercase().contains(&local) {
+            errors.push(json!({"code": "password_contains_email", "message": "Password must not contain your email address."}));
+        }
+        errors
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/UserProfile/authentication-information", get(authentication_information))
+        .route("/UserProfile/update-password", post(update_password))
+        .route("/UserProfile/create-password", post(create_password))
+}
+
+/// P3/S1 `GET /_widgets/UserProfile/authentication-information` →
+/// `{data: {verificationMethods: {Password, Mfa}, passwordSettings}}`.
+async fn authentication_information(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let state = env.store.read();
+    let user = state.users.get(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    Ok(Json(json!({"data": {
+        "verificationMethods": {
+            "Password": {"provider": "Password", "isSetUp": user.password_hash.is_some(), "lastUsed": user.last_sign_in_at.map(timestamp), "isCurrentSession": true},
+            "Mfa": {"provider": "MFA", "isSetUp": false, "lastUsed": null},
+        },
+        "passwordSettings": {
+            "isPasswordNumberRequired": POLICY.number_required,
+            "isPasswordPwnedRequired": false,
+            "isPasswordSymbolRequired": false,
+            "isPasswordUppercaseRequired": false,
+            "passwordMinimumLength": POLICY.minimum_length,
+            "passwordMinimumStrength": 0,
+        },
+    }})))
+}
+
+fn strength_error(errors: Vec<Value>) -> (StatusCode, Json<Value>) {
+    (StatusCode::BAD_REQUEST, Json(json!({"code": "password_strength_error", "message": "Password does not meet the requirements.", "errors": errors})))
+}
+
+/// Checks the policy, then stores the Argon2id hash of `password` for the caller.
+async fn set_password(env: &AppState, user_id: &str, password: String) -> Result<Result<(), (StatusCode, Json<Value>)>, ApiError> {
+    let email = env.store.read().users.get(user_id).map(|u| u.email.clone()).unwrap_or_default();
+    let errors = POLICY.violations(&password, &email);
+    if !errors.is_empty() {
+        return Ok(Err(strength_error(errors)));
+    }
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| ApiError::bad_request("hash_failed", e.to_string()))?.map_err(|e| ApiError::bad_request("hash_failed", e))?;
+    let mut state = env.store.write();
+    if let Some(user) = state.users.get_mut(user_id) {
+        user.password_hash = Some(hash);
+        user.updated_at = store::now();
+    }
+    tracing::info!(user_id, "password changed");
+    Ok(Ok(()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdatePassword {
+    new_password: String,
+    current_password: String,
+}
+
+/// S3 `POST /_widgets/UserProfile/update-password` `{newPassword, currentPassword}` → 201
+/// `{success: true}`. 400 `{message}` for a wrong current password; 400 `password_strength_error`
+/// with per-rule `errors` for a new one the policy refuses.
+async fn update_password(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<UpdatePassword>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let hash = env.store.read().users.get(&caller.user_id).and_then(|u| u.password_hash.clone());
+    let current = body.current_password;
+    let current_ok = match hash {
+        Some(hash) => tokio::task::spawn_blocking(move || verify_password(&current, &hash)).await.unwrap_or(false),
+        None => false,
+    };
+    if !current_ok {
+        return Err(ApiError::bad_request("invalid_credentials", "The current password is incorrect."));
+    }
+    Ok(match set_password(&env, &caller.user_id, body.new_password).await? {
+        Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
+        Err(refusal) => refusal,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct CreatePassword {
+    password: String,
+}
+
+/// S2 `POST /_widgets/UserProfile/create-password` `{password}` (elevated access) → 201
+/// `{success: true}`; 403 without a live `x-elevated-access-token`; policy failures as in S3.
+async fn create_password(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<CreatePassword>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_elevated(&env.store.read(), &headers)?;
+    Ok(match set_password(&env, &caller.user_id, body.password).await? {
+        Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
+        Err(refusal) => refusal,
+    })
+}

@@ -1,0 +1,114 @@
+//! UserSessions, OrganizationSwitcher and UserSecurity: sessions, organizations, password,
+//! elevated access through the mailbox.
+
+use reqwest::Method;
+use serde_json::json;
+use workos_emulator::seed::{ACME_ID, ALICE_ID, GLOBEX_ID};
+
+use crate::support::{Harness, payload};
+
+#[tokio::test]
+async fn sessions_list_mark_and_revoke() {
+    let h = Harness::start().await;
+    let first = h.sign_in("alice@acme.test").await;
+    let second = h.sign_in("alice@acme.test").await;
+    let second_sid = payload(second.access_token.expose())["sid"].as_str().unwrap().to_string();
+    let first_sid = payload(first.access_token.expose())["sid"].as_str().unwrap().to_string();
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    assert_eq!(payload(&token)["sid"], second_sid.as_str(), "the token's sid is the latest session");
+
+    let (status, list) = h.call(h.widget(Method::GET, "/UserProfile/sessions", &token, "user-sessions")).await;
+    assert_eq!(status, 200);
+    let listed: Vec<&str> = list["data"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(listed.contains(&first_sid.as_str()) && listed.contains(&second_sid.as_str()));
+    assert_eq!(list["data"][0]["usedPasswordAuth"], true);
+
+    // Revoke the first: its refresh token stops working.
+    let (status, _) = h.call(h.widget(Method::DELETE, &format!("/UserProfile/sessions/revoke/{first_sid}"), &token, "user-sessions")).await;
+    assert_eq!(status, 200);
+    let refused = h.workos.user_management().authenticate_with_refresh_token(workos::user_management::AuthenticateWithRefreshTokenParams::new(first.refresh_token.expose())).await;
+    assert!(refused.is_err());
+    // Another user's session id is not found.
+    let bob = h.sign_in("bob@acme.test").await;
+    let bob_sid = payload(bob.access_token.expose())["sid"].as_str().unwrap().to_string();
+    assert_eq!(h.call(h.widget(Method::DELETE, &format!("/UserProfile/sessions/revoke/{bob_sid}"), &token, "user-sessions")).await.0, 404);
+
+    // Revoke all others keeps the current one.
+    let third = h.sign_in("alice@acme.test").await;
+    let (status, _) = h.call(h.widget(Method::DELETE, "/UserProfile/sessions/revoke-all", &token, "user-sessions").json(&json!({"currentSessionId": second_sid}))).await;
+    assert_eq!(status, 200);
+    let (_, list) = h.call(h.widget(Method::GET, "/UserProfile/sessions", &token, "user-sessions")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    assert_eq!(list["data"][0]["id"], second_sid.as_str());
+    assert!(h.workos.user_management().authenticate_with_refresh_token(workos::user_management::AuthenticateWithRefreshTokenParams::new(third.refresh_token.expose())).await.is_err());
+}
+
+#[tokio::test]
+async fn organizations_mark_the_tokens_organization_current() {
+    let h = Harness::start().await;
+    for (org, other) in [(ACME_ID, GLOBEX_ID), (GLOBEX_ID, ACME_ID)] {
+        let token = h.widget_token(ALICE_ID, Some(org), vec![]).await.unwrap();
+        let (status, list) = h.call(h.widget(Method::GET, "/UserManagement/organizations", &token, "organization-switcher")).await;
+        assert_eq!(status, 200);
+        let data = list["data"].as_array().unwrap();
+        assert_eq!(data.len(), 2);
+        assert!(data.iter().any(|o| o["id"] == org && o["current"] == true));
+        assert!(data.iter().any(|o| o["id"] == other && o["current"] == false));
+    }
+}
+
+#[tokio::test]
+async fn password_change_checks_the_current_password_and_the_policy() {
+    let h = Harness::start().await;
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    let (status, info) = h.call(h.widget(Method::GET, "/UserProfile/authentication-information", &token, "user-security")).await;
+    assert_eq!(status, 200);
+    assert_eq!(info["data"]["verificationMethods"]["Password"]["isSetUp"], true);
+    assert_eq!(info["data"]["passwordSettings"]["passwordMinimumLength"], 10);
+
+    let change = |current: &str, new: &str| h.widget(Method::POST, "/UserProfile/update-password", &token, "user-security").json(&json!({"currentPassword": current, "newPassword": new}));
+    let (status, body) = h.call(change("wrong-password", "a-much-better-pass-1")).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("current password"));
+    let (status, body) = h.call(change("demo-password", "short")).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], "password_strength_error");
+    let codes: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["password_too_short", "password_missing_character_type"]);
+    let (status, body) = h.call(change("demo-password", "a-much-better-pass-1")).await;
+    assert_eq!((status, body), (201, json!({"success": true})));
+
+    // The new password signs in; the old one no longer does.
+    assert!(h.sign_in_code("alice@acme.test", "demo-password").await.is_err());
+    assert!(h.sign_in_code("alice@acme.test", "a-much-better-pass-1").await.is_ok());
+}
+
+#[tokio::test]
+async fn elevated_access_comes_from_the_emailed_code_and_gates_create_password() {
+    let h = Harness::start().await;
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    let create = |elevated: Option<&str>| {
+        let request = h.widget(Method::POST, "/UserProfile/create-password", &token, "user-security").json(&json!({"password": "brand-new-pass-42"}));
+        match elevated {
+            Some(t) => request.header("x-elevated-access-token", t),
+            None => request,
+        }
+    };
+    assert_eq!(h.call(create(None)).await.0, 403);
+    assert_eq!(h.call(create(Some("made-up"))).await.0, 403);
+
+    let (status, challenge) = h.call(h.widget(Method::POST, "/UserProfile/send-verification", &token, "user-security")).await;
+    assert_eq!((status, challenge["type"].as_str()), (200, Some("EmailVerification")));
+    let challenge_id = challenge["authenticationChallenge"].as_str().unwrap();
+    let code = h.last_mail("alice@acme.test").await["code"].as_str().unwrap().to_string();
+    let verify = |code: &str| h.widget(Method::POST, "/UserProfile/verify", &token, "user-security").json(&json!({"code": code, "authenticationChallengeId": challenge_id}));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(h.call(verify(wrong)).await.0, 400);
+    let (status, elevated) = h.call(verify(&code)).await;
+    assert_eq!(status, 200);
+    assert_eq!(h.call(verify(&code)).await.0, 400, "a challenge is used once");
+
+    let (status, _) = h.call(create(elevated["elevatedAccessToken"].as_str())).await;
+    assert_eq!(status, 201);
+    assert!(h.sign_in_code("alice@acme.test", "brand-new-pass-42").await.is_ok());
+}
