@@ -7,7 +7,10 @@ use leptos_router::path;
 
 use crate::auth::{Viewer, get_viewer};
 use crate::error::AppError;
-use crate::pages::{auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage};
+use crate::pages::{
+    auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage, security::SecurityPage, sessions::SessionsPage, switch::SwitchPage,
+    users::UsersPage,
+};
 
 /// The HTML document around the app (server-rendered).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -29,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
+pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
 
 /// The signed-in user, loaded once per page view (blocking, so the nav is in the first HTML).
 pub fn use_viewer() -> ViewerResource {
@@ -51,6 +54,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/account/profile") view=ProfilePage />
+                    <Route path=path!("/account/security") view=SecurityPage />
+                    <Route path=path!("/account/sessions") view=SessionsPage />
+                    <Route path=path!("/organization/users") view=UsersPage />
+                    <Route path=path!("/organization/switch") view=SwitchPage />
                     <Route path=path!("/auth-error") view=AuthErrorPage />
                 </Routes>
             </main>
@@ -66,6 +73,10 @@ fn Nav() -> impl IntoView {
             <A href="/" attr:class="brand">"Account"</A>
             <div class="nav-links">
                 <A href="/account/profile">"Profile"</A>
+                <A href="/account/security">"Security"</A>
+                <A href="/account/sessions">"Sessions"</A>
+                <A href="/organization/users">"Members"</A>
+                <A href="/organization/switch">"Organizations"</A>
             </div>
             <Suspense fallback=|| view! { <div class="nav-user"><span class="sk sk-pill"></span></div> }>
                 {move || Suspend::new(async move {

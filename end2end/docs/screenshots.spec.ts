@@ -10,10 +10,20 @@ test("screenshots", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await page.screenshot({ path: out("sign-in.png") });
   await signIn(page, "alice@acme.test");
+  const pages = [
+    ["profile", "/account/profile", "user-profile"],
+    ["security", "/account/security", "user-security"],
+    ["sessions", "/account/sessions", "user-sessions"],
+    ["members", "/organization/users", "users-management"],
+    ["organizations", "/organization/switch", "organization-switcher"],
+  ] as const;
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto("/account/profile");
-    await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test")).toBeVisible();
-    await page.screenshot({ path: out(`profile-${scheme}.png`) });
+    for (const [name, url, widget] of pages) {
+      await page.goto(url);
+      await expect(page.locator(`[data-widget="${widget}"]`)).toHaveAttribute("aria-busy", "false");
+      await page.waitForLoadState("networkidle");
+      await page.screenshot({ path: out(`${name}-${scheme}.png`) });
+    }
   }
 });

@@ -27,7 +27,12 @@ pub struct Viewer {
     /// `None` when WorkOS could not be asked for it.
     pub organization_name: Option<String>,
     pub role: Option<String>,
+    /// Whether the session's role grants `widgets:users-table:manage` (the users page).
+    pub can_manage_members: bool,
 }
+
+/// The permission that lets a session manage its organization's members.
+pub const USERS_TABLE_MANAGE: &str = "widgets:users-table:manage";
 
 /// Who is signed in: `Ok(None)` when nobody is; `Err(WorkOsUnavailable)` when the session could
 /// not be refreshed because WorkOS is unreachable (the cookie is kept).
@@ -48,6 +53,7 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
                 organization_id: session.organization_id.clone(),
                 organization_name,
                 role: session.role.clone(),
+                can_manage_members: session.permissions.iter().any(|p| p == USERS_TABLE_MANAGE),
             }))
         }
         SessionStatus::SignedOut => Ok(None),
@@ -59,4 +65,51 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 fn display_name(user: &workos::User) -> String {
     let name = [user.first_name.as_deref(), user.last_name.as_deref()].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
     if name.is_empty() { user.email.clone() } else { name }
+}
+
+/// Switches the session to another of the user's organizations: a refresh-token exchange with
+/// `organization_id` (WorkOS `POST /user_management/authenticate`), resealed into the cookie. The
+/// user comes from the verified session; only organizations they are an active member of are
+/// accepted. Errors: `NotSignedIn`, `Forbidden` (not a member), `RateLimited`, `WorkOsUnavailable`.
+/// Served at `POST /api/switch_organization`.
+#[server(endpoint = "switch_organization")]
+pub async fn switch_organization(organization_id: String) -> Result<(), AppError> {
+    let result = switch(organization_id).await;
+    if let Err(error) = &result {
+        expect_context::<leptos_axum::ResponseOptions>().set_status(error.status());
+        tracing::info!(%error, "organization switch refused");
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn switch(organization_id: String) -> Result<(), AppError> {
+    use workos::organization_membership::ListOrganizationMembershipsParams;
+    use workos::helpers::session::unseal_session;
+
+    let state = expect_context::<crate::state::AppState>();
+    let session = session::require().await?;
+    let memberships = state
+        .workos
+        .organization_membership()
+        .list_organization_memberships(ListOrganizationMembershipsParams { user_id: Some(session.user.id.clone()), organization_id: Some(organization_id.clone()), ..Default::default() })
+        .await
+        .map_err(|e| AppError::from_workos(&e))?;
+    if !memberships.data.iter().any(|m| m.status == workos::UserOrganizationMembershipStatus::Active) {
+        return Err(AppError::Forbidden("You are not a member of that organization.".into()));
+    }
+    let password = &state.config.cookie_password;
+    let data = unseal_session(&session.sealed, password).map_err(|_| AppError::NotSignedIn)?;
+    let sealed = state
+        .refreshes
+        .refresh(&state.workos, password, data.refresh_token.expose(), Some(organization_id.clone()))
+        .await
+        .map_err(|failure| match failure {
+            refresh::RefreshFailure::Terminal(_) => AppError::NotSignedIn,
+            refresh::RefreshFailure::Transient(e) => e,
+        })?;
+    let cookie = cookies::session(sealed, state.config.secure_cookies());
+    expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, cookie);
+    tracing::info!(user_id = %session.user.id, %organization_id, "switched organization");
+    Ok(())
 }

@@ -93,7 +93,9 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         request.extensions_mut().insert(status);
         next.run(request).await
     };
-    if let Some(cookie) = set_cookie {
+    // A handler that set the session cookie itself (an organization switch) has the newer value.
+    let handler_set_session = response.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(format!("{SESSION_COOKIE}=").as_bytes()));
+    if let Some(cookie) = set_cookie.filter(|_| !handler_set_session) {
         cookies::append(response.headers_mut(), cookie);
     }
     // Pages and server-function answers are per user: never stored by a browser or proxy.

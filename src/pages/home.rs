@@ -4,6 +4,15 @@ use leptos::prelude::*;
 
 use crate::app::use_viewer;
 
+/// Each page: path, title, what it is for.
+const PAGES: [(&str, &str, &str); 5] = [
+    ("/account/profile", "Profile", "Change your name and see the email address you sign in with."),
+    ("/account/security", "Security", "Change your password and set up two-factor authentication."),
+    ("/account/sessions", "Sessions", "See where you are signed in and sign out other devices."),
+    ("/organization/users", "Members", "Organization admins: invite people, change roles, remove members."),
+    ("/organization/switch", "Organizations", "Switch between the organizations you belong to."),
+];
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let viewer = use_viewer();
@@ -27,10 +36,15 @@ pub fn HomePage() -> impl IntoView {
             })}
         </Suspense>
         <ul class="cards">
-            <li class="card">
-                <a href="/account/profile"><h2>"Profile"</h2></a>
-                <p>"Change your name and see the email address you sign in with."</p>
-            </li>
+            {PAGES
+                .iter()
+                .map(|(href, title, what)| view! {
+                    <li class="card">
+                        <a href=*href><h2>{*title}</h2></a>
+                        <p>{*what}</p>
+                    </li>
+                })
+                .collect_view()}
         </ul>
     }
 }

@@ -2,16 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::widgets::{Widget, WidgetKind};
+use super::WidgetPage;
+use crate::widgets::WidgetKind;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    view! {
-        <leptos_meta::Title text="Profile" />
-        <header class="page-header">
-            <h1>"Profile"</h1>
-            <p class="muted">"Your name and email address, as your organization sees them."</p>
-        </header>
-        <Widget kind=WidgetKind::UserProfile />
-    }
+    view! { <WidgetPage title="Profile" lead="Your name and email address, as your organization sees them." kind=WidgetKind::UserProfile /> }
 }

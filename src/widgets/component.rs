@@ -108,14 +108,16 @@ mod client {
     use crate::widgets::bridge::{WidgetHandle, mount_widget};
     use crate::widgets::{WidgetApi, WidgetKind, widget_token};
 
-    /// A mounted widget and the `authToken` function it holds (dropped after unmounting).
+    /// A mounted widget and the JS functions it holds (dropped after unmounting).
     struct Mounted {
         handle: WidgetHandle,
         _auth_token: Closure<dyn FnMut() -> js_sys::Promise>,
+        _switch: Option<Closure<dyn FnMut(JsValue) -> js_sys::Promise>>,
     }
 
     pub fn mount_on_hydrate(kind: WidgetKind, host: NodeRef<Div>, phase: RwSignal<Phase>, attempt: RwSignal<u32>) {
         let mounted = StoredValue::new_local(None::<Mounted>);
+        let viewer = crate::app::use_viewer();
         let unmount = move || {
             if let Some(Some(widget)) = mounted.try_update_value(Option::take) {
                 widget.handle.unmount();
@@ -127,7 +129,7 @@ mod client {
             unmount();
             let element: web_sys::Element = element.into();
             leptos::task::spawn_local(async move {
-                match mount(kind, &element).await {
+                match mount(kind, &element, viewer).await {
                     Ok(widget) => {
                         // Navigated away meanwhile: the owner is gone, so undo the mount.
                         if let Some(Some(orphan)) = mounted.try_set_value(Some(widget)) {
@@ -145,15 +147,32 @@ mod client {
         on_cleanup(unmount);
     }
 
-    async fn mount(kind: WidgetKind, element: &web_sys::Element) -> Result<Mounted, AppError> {
+    async fn mount(kind: WidgetKind, element: &web_sys::Element, viewer: crate::app::ViewerResource) -> Result<Mounted, AppError> {
         let grant = widget_token(kind).await?;
         let props = provider_props(&grant.api, &grant.token);
         let auth_token = token_source(kind, grant.token);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
+        let switch = (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));
+        if let Some(switch) = &switch {
+            let _ = js_sys::Reflect::set(&props, &JsValue::from_str("switchToOrganization"), switch.as_ref());
+        }
         let handle = mount_widget(element, kind.id(), &props)
             .await
             .map_err(|message| AppError::Server(format!("The {} widget could not be loaded: {message}", kind.title())))?;
-        Ok(Mounted { handle, _auth_token: auth_token })
+        Ok(Mounted { handle, _auth_token: auth_token, _switch: switch })
+    }
+
+    /// `switchToOrganization({organizationId})`: switches the session on the server, then reloads
+    /// the nav; the widget then re-fetches its token (now for the new organization) and its data.
+    fn organization_switch(viewer: crate::app::ViewerResource) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
+        Closure::new(move |arg: JsValue| {
+            let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId")).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            wasm_bindgen_futures::future_to_promise(async move {
+                crate::auth::switch_organization(organization_id).await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+                viewer.refetch();
+                Ok(JsValue::UNDEFINED)
+            })
+        })
     }
 
     /// `authToken`: resolves first to the token fetched before mounting, then to a fresh one from
