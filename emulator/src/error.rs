@@ -27,6 +27,9 @@ pub enum ApiError {
     /// `UserlandSessionsController_authenticate`): an unknown, used or revoked code or refresh token.
     #[error("invalid_grant: {0}")]
     InvalidGrant(String),
+    /// 403 `{code: "mfa_challenge", message}`: the password was right but the user has MFA.
+    #[error("{0}")]
+    MfaChallenge(String),
     /// 422 `{code: "invalid_request_parameters", message}`.
     #[error("{0}")]
     Unprocessable(String),
@@ -44,7 +47,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::MfaChallenge(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -58,6 +61,7 @@ impl IntoResponse for ApiError {
         let body = match &self {
             Self::Unauthorized(_) => json!({"code": "unauthorized", "message": message}),
             Self::Forbidden(_) => json!({"message": message}),
+            Self::MfaChallenge(_) => json!({"code": "mfa_challenge", "message": message}),
             Self::NotFound { id, .. } => {
                 json!({"code": "entity_not_found", "entity_id": id, "message": message})
             }

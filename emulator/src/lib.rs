@@ -21,6 +21,7 @@ pub mod models;
 pub mod routes;
 pub mod seed;
 pub mod store;
+pub mod totp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -65,6 +65,7 @@ fn user(id: String, email: &str, first: &str, last: &str, hash: &str, at: Offset
         profile_picture_url: None,
         locale: None,
         password_hash: Some(hash.to_string()),
+        totp_secret: None,
         last_sign_in_at: None,
         created_at: at,
         updated_at: at,

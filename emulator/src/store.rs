@@ -21,6 +21,8 @@ pub struct User {
     pub locale: Option<String>,
     /// Argon2id PHC string; `None` for a user without a password.
     pub password_hash: Option<String>,
+    /// Base32 secret of the user's verified TOTP factor; sign-in then asks for a code.
+    pub totp_secret: Option<String>,
     pub last_sign_in_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -178,6 +180,22 @@ pub struct ElevatedAccess {
     pub expires_at: OffsetDateTime,
 }
 
+/// A TOTP factor being enrolled: verified by a code from the authenticator app (UserSecurity).
+#[derive(Debug, Clone)]
+pub struct PendingFactor {
+    pub factor_id: String,
+    pub user_id: String,
+    pub secret: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A sign-in whose password was right and that now waits for the TOTP code.
+#[derive(Debug, Clone)]
+pub struct PendingTotp {
+    pub user_id: String,
+    pub expires_at: OffsetDateTime,
+}
+
 #[derive(Debug, Default)]
 pub struct State {
     pub users: BTreeMap<String, User>,
@@ -190,6 +208,10 @@ pub struct State {
     pub mailbox: Vec<Mail>,
     pub challenges: BTreeMap<String, Challenge>,
     pub elevated: BTreeMap<String, ElevatedAccess>,
+    /// By challenge id.
+    pub pending_factors: BTreeMap<String, PendingFactor>,
+    /// By the opaque token the TOTP form carries.
+    pub pending_totp: BTreeMap<String, PendingTotp>,
 }
 
 impl State {

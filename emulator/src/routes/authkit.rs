@@ -21,7 +21,7 @@ use super::ApiJson;
 use crate::auth::{ApiKey, Claims, is_active_member, secret_eq, verify_password};
 use crate::error::ApiError;
 use crate::seed::DEMO_PASSWORD;
-use crate::store::{self, AuthorizationCode, Session, State as Data};
+use crate::store::{self, AuthorizationCode, PendingTotp, Session, State as Data};
 use crate::{AppState, Environment, models};
 
 /// Authorization codes live 10 minutes; sessions 30 days (WorkOS's default maximum).
@@ -31,6 +31,7 @@ const SESSION_TTL: Duration = Duration::days(30);
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/user_management/authorize", get(authorize_page).post(sign_in))
+        .route("/user_management/authorize/totp", post(sign_in_totp))
         .route("/user_management/authenticate", post(authenticate))
         .route("/user_management/sessions/logout", get(logout))
         .route("/user_management/sessions/revoke", post(revoke_session))
@@ -131,35 +132,81 @@ async fn sign_in(
         return (StatusCode::UNAUTHORIZED, page).into_response();
     };
 
+    if user.totp_secret.is_some() {
+        let pending = store::new_secret();
+        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL });
+        return pages::totp(&form.request, &pending, None).into_response();
+    }
+    complete_sign_in(&env, &user.id, &form.request, &headers, peer)
+}
+
+#[derive(Debug, Deserialize)]
+struct TotpForm {
+    #[serde(flatten)]
+    request: AuthorizeRequest,
+    pending: String,
+    code: String,
+}
+
+/// `POST /user_management/authorize/totp` (the second sign-in step of a user with a TOTP factor):
+/// the authenticator's current code → 303 to the redirect URI with an authorization code; a wrong
+/// code → the page again (401); an expired step → back to the start.
+async fn sign_in_totp(
+    State(env): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<TotpForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_request_page("The code form is incomplete.");
+    };
+    if let Err(message) = check_authorize_request(&env, &form.request) {
+        return bad_request_page(&message);
+    }
+    let pending = env.store.read().pending_totp.get(&form.pending).filter(|p| p.expires_at > store::now()).cloned();
+    let Some(pending) = pending else {
+        return bad_request_page("This sign-in took too long. Start again from the app.");
+    };
+    let secret = env.store.read().users.get(&pending.user_id).and_then(|u| u.totp_secret.clone());
+    if !secret.is_some_and(|secret| crate::totp::check(&secret, &form.code)) {
+        tracing::info!(user_id = %pending.user_id, "sign-in refused: wrong TOTP code");
+        return (StatusCode::UNAUTHORIZED, pages::totp(&form.request, &form.pending, Some("That code is not right. Enter the current code from your authenticator app."))).into_response();
+    }
+    env.store.write().pending_totp.remove(&form.pending);
+    complete_sign_in(&env, &pending.user_id, &form.request, &headers, peer)
+}
+
+/// Issues the authorization code of a finished sign-in and sends the browser back to the app.
+fn complete_sign_in(env: &Environment, user_id: &str, request: &AuthorizeRequest, headers: &HeaderMap, peer: SocketAddr) -> Response {
     let code = store::new_secret();
     {
         let mut state = env.store.write();
-        let organization_id = match &form.request.organization_id {
-            Some(org) if is_active_member(&state, &user.id, org) => Some(org.clone()),
-            _ => state.active_memberships(&user.id).first().map(|m| m.organization_id.clone()),
+        let organization_id = match &request.organization_id {
+            Some(org) if is_active_member(&state, user_id, org) => Some(org.clone()),
+            _ => state.active_memberships(user_id).first().map(|m| m.organization_id.clone()),
         };
         state.authorization_codes.insert(
             code.clone(),
             AuthorizationCode {
-                user_id: user.id.clone(),
+                user_id: user_id.to_string(),
                 organization_id,
-                redirect_uri: form.request.redirect_uri.clone(),
-                code_challenge: form.request.code_challenge.clone(),
+                redirect_uri: request.redirect_uri.clone(),
+                code_challenge: request.code_challenge.clone(),
                 user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
                 ip_address: Some(peer.ip().to_string()),
                 expires_at: store::now() + CODE_TTL,
             },
         );
     }
-    let mut target = match url::Url::parse(&form.request.redirect_uri) {
+    let mut target = match url::Url::parse(&request.redirect_uri) {
         Ok(url) => url,
         Err(_) => return bad_request_page("redirect_uri is not a URL."),
     };
     target.query_pairs_mut().append_pair("code", &code);
-    if let Some(state) = &form.request.state {
+    if let Some(state) = &request.state {
         target.query_pairs_mut().append_pair("state", state);
     }
-    tracing::info!(user_id = %user.id, "signed in on the AuthKit page");
+    tracing::info!(user_id = %user_id, "signed in on the AuthKit page");
     Redirect::to(target.as_str()).into_response()
 }
 
@@ -251,6 +298,9 @@ async fn password_grant(env: &AppState, body: AuthenticateRequest, secret_ok: bo
         return Err(ApiError::Unprocessable("email and password are required.".into()));
     };
     let user = check_credentials(env, &email, &password).await.ok_or_else(|| ApiError::bad_request("invalid_credentials", "Invalid email or password."))?;
+    if user.totp_secret.is_some() {
+        return Err(ApiError::MfaChallenge("The user has a TOTP factor: sign in on the AuthKit page.".into()));
+    }
     let mut state = env.store.write();
     let organization_id = match body.organization_id {
         Some(org) if is_active_member(&state, &user.id, &org) => Some(org),

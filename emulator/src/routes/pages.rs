@@ -31,7 +31,7 @@ main { width:100%; max-width:420px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:28px; }
 h1 { font-size:22px; margin:0 0 4px; } p.sub { color:var(--muted); margin:0 0 20px; }
 label { display:block; font-weight:500; margin:12px 0 4px; }
-input[type=email], input[type=password] { width:100%; padding:9px 11px; border:1px solid var(--line); border-radius:8px; background:transparent; color:inherit; font:inherit; }
+input[type=email], input[type=password], input[type=text] { width:100%; padding:9px 11px; border:1px solid var(--line); border-radius:8px; background:transparent; color:inherit; font:inherit; }
 button { font:inherit; cursor:pointer; }
 .primary { width:100%; margin-top:18px; padding:10px; border:0; border-radius:8px; background:var(--accent); color:#fff; font-weight:600; }
 .error { color:var(--err); margin:12px 0 0; }
@@ -111,6 +111,27 @@ pub fn sign_in(request: &AuthorizeRequest, accounts: &[DemoAccount], email: &str
                             @for account in more { (demo_button(account)) }
                         }
                     }
+                }
+            }
+        },
+    )
+}
+
+/// The second sign-in step for a user with a TOTP factor.
+pub fn totp(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> Markup {
+    page(
+        "Two-factor authentication",
+        html! {
+            div class="card" {
+                h1 { "Two-factor authentication" }
+                p class="sub" { "Enter the 6-digit code from your authenticator app." }
+                form method="post" action="/user_management/authorize/totp" {
+                    (hidden_fields(request))
+                    input type="hidden" name="pending" value=(pending);
+                    label for="code" { "Code" }
+                    input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus;
+                    @if let Some(error) = error { p class="error" role="alert" { (error) } }
+                    button class="primary" type="submit" { "Continue" }
                 }
             }
         },

@@ -112,3 +112,48 @@ async fn elevated_access_comes_from_the_emailed_code_and_gates_create_password()
     assert_eq!(status, 201);
     assert!(h.sign_in_code("alice@acme.test", "brand-new-pass-42").await.is_ok());
 }
+
+#[tokio::test]
+async fn totp_enrolment_uses_real_codes_and_then_guards_sign_in() {
+    let h = Harness::start().await;
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    assert_eq!(h.call(h.widget(Method::POST, "/UserProfile/create-totp-factor", &token, "user-security")).await.0, 403, "elevated access required");
+
+    // Elevated access through the mailbox.
+    let (_, challenge) = h.call(h.widget(Method::POST, "/UserProfile/send-verification", &token, "user-security")).await;
+    let code = h.last_mail("alice@acme.test").await["code"].as_str().unwrap().to_string();
+    let (_, elevated) = h.call(h.widget(Method::POST, "/UserProfile/verify", &token, "user-security").json(&json!({"code": code, "authenticationChallengeId": challenge["authenticationChallenge"]}))).await;
+    let elevated = elevated["elevatedAccessToken"].as_str().unwrap().to_string();
+
+    let (status, factor) = h.call(h.widget(Method::POST, "/UserProfile/create-totp-factor", &token, "user-security").header("x-elevated-access-token", &elevated)).await;
+    assert_eq!(status, 200);
+    let totp = &factor["authenticationFactor"]["totp"];
+    let secret = totp["secret"].as_str().unwrap().to_string();
+    assert!(totp["uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+    assert!(totp["qr_code"].as_str().unwrap().starts_with("data:image/png;base64,"));
+    let authenticator = totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(&secret).unwrap()).with_account_name("alice@acme.test").build().unwrap();
+    let current = authenticator.generate_current().to_string();
+    let wrong = if current == "000000" { "111111" } else { "000000" };
+    let verify = |code: &str| h.widget(Method::POST, "/UserProfile/verify-totp-factor", &token, "user-security").json(&json!({"code": code, "authenticationChallengeId": factor["authenticationChallenge"]["id"]}));
+    assert_eq!(h.call(verify(wrong)).await.0, 400);
+    assert_eq!(h.call(verify(&current)).await, (200, json!({"success": true})));
+    let (_, info) = h.call(h.widget(Method::GET, "/UserProfile/authentication-information", &token, "user-security")).await;
+    assert_eq!(info["data"]["verificationMethods"]["Mfa"]["isSetUp"], true);
+
+    // Sign-in now asks for the code after the password.
+    let step = h.sign_in_code("alice@acme.test", "demo-password").await.expect_err("a code is needed");
+    assert_eq!(step.status(), 200);
+    let page = step.text().await.unwrap();
+    assert!(page.contains("Two-factor authentication"));
+    let pending = page.split("name=\"pending\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let submit = |code: String| {
+        h.http
+            .post(h.url("/user_management/authorize/totp"))
+            .form(&[("client_id", "client_emulator"), ("redirect_uri", "http://localhost:3000/callback"), ("state", "s1"), ("pending", pending.as_str()), ("code", code.as_str())])
+            .send()
+    };
+    assert_eq!(submit(wrong.to_string()).await.unwrap().status(), 401);
+    let done = submit(authenticator.generate_current().to_string()).await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert!(done.headers()["location"].to_str().unwrap().contains("code="));
+}

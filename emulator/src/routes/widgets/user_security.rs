@@ -1,8 +1,9 @@
-//! UserSecurity widget (`user-security`): sign-in methods and the password (contract §6.2: S1–S3).
+//! UserSecurity widget (`user-security`): sign-in methods, the password and TOTP two-factor
+//! authentication (contract §6.2: S1–S6).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -10,7 +11,8 @@ use serde_json::{Value, json};
 use crate::auth::{WidgetCaller, hash_password, verify_password};
 use crate::error::ApiError;
 use crate::routes::ApiJson;
-use crate::store::{self, timestamp};
+use crate::store::{self, PendingFactor, timestamp};
+use crate::totp;
 use crate::AppState;
 
 /// The environment's password policy, enforced by create- and update-password and reported by
@@ -50,6 +52,75 @@ pub fn router() -> Router<AppState> {
         .route("/UserProfile/authentication-information", get(authentication_information))
         .route("/UserProfile/update-password", post(update_password))
         .route("/UserProfile/create-password", post(create_password))
+        .route("/UserProfile/create-totp-factor", post(create_totp_factor))
+        .route("/UserProfile/verify-totp-factor", post(verify_totp_factor))
+        .route("/UserProfile/totp-factors", delete(delete_totp_factors))
+}
+
+/// A TOTP enrolment must be verified within 10 minutes.
+const ENROLMENT_TTL: time::Duration = time::Duration::minutes(10);
+
+/// S4 `POST /_widgets/UserProfile/create-totp-factor` (elevated access) →
+/// `{authenticationFactor: {…, totp: {issuer, user, secret, qr_code, uri}}, authenticationChallenge}`:
+/// a new secret with its `otpauth://` URI and QR code; it takes effect once S5 verifies a code.
+async fn create_totp_factor(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    caller.require_elevated(&state, &headers)?;
+    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let secret = totp::new_secret();
+    let (uri, qr_code) = totp::enrollment(&secret, &email).ok_or_else(|| ApiError::bad_request("totp_failed", "Could not create the authenticator secret."))?;
+    let now = store::now();
+    let factor_id = store::new_id("auth_factor");
+    let challenge_id = store::new_id("auth_challenge");
+    state.pending_factors.insert(challenge_id.clone(), PendingFactor { factor_id: factor_id.clone(), user_id: caller.user_id.clone(), secret: secret.clone(), expires_at: now + ENROLMENT_TTL });
+    Ok(Json(json!({
+        "authenticationFactor": {
+            "object": "authentication_factor", "id": factor_id, "type": "totp", "user_id": caller.user_id, "sms": null,
+            "totp": {"issuer": totp::ISSUER, "user": email, "secret": secret, "qr_code": qr_code, "uri": uri},
+            "created_at": timestamp(now), "updated_at": timestamp(now),
+        },
+        "authenticationChallenge": {
+            "object": "authentication_challenge", "id": challenge_id, "expires_at": timestamp(now + ENROLMENT_TTL), "code": null,
+            "authentication_factor_id": factor_id, "created_at": timestamp(now), "updated_at": timestamp(now),
+        },
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyTotp {
+    code: String,
+    authentication_challenge_id: String,
+}
+
+/// S5 `POST /_widgets/UserProfile/verify-totp-factor` `{code, authenticationChallengeId}` →
+/// `{success: true}` when `code` is the authenticator's current code (a real RFC 6238 check); the
+/// factor then protects sign-in. Wrong code, expired or foreign challenge → 400 `{message}`.
+async fn verify_totp_factor(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<VerifyTotp>) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    let pending = state.pending_factors.get(&body.authentication_challenge_id).filter(|p| p.user_id == caller.user_id && p.expires_at > store::now()).cloned();
+    let Some(pending) = pending.filter(|p| totp::check(&p.secret, &body.code)) else {
+        return Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect. Enter the current code from your authenticator app."));
+    };
+    state.pending_factors.remove(&body.authentication_challenge_id);
+    if let Some(user) = state.users.get_mut(&caller.user_id) {
+        user.totp_secret = Some(pending.secret);
+        user.updated_at = store::now();
+    }
+    tracing::info!(user_id = %caller.user_id, factor_id = %pending.factor_id, "TOTP factor enrolled");
+    Ok(Json(json!({"success": true})))
+}
+
+/// S6 `DELETE /_widgets/UserProfile/totp-factors` (elevated access) → `{success: true}`: removes the
+/// caller's TOTP factor.
+async fn delete_totp_factors(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    caller.require_elevated(&state, &headers)?;
+    if let Some(user) = state.users.get_mut(&caller.user_id) {
+        user.totp_secret = None;
+        user.updated_at = store::now();
+    }
+    Ok(Json(json!({"success": true})))
 }
 
 /// P3/S1 `GET /_widgets/UserProfile/authentication-information` →
@@ -60,7 +131,7 @@ async fn authentication_information(caller: WidgetCaller, State(env): State<AppS
     Ok(Json(json!({"data": {
         "verificationMethods": {
             "Password": {"provider": "Password", "isSetUp": user.password_hash.is_some(), "lastUsed": user.last_sign_in_at.map(timestamp), "isCurrentSession": true},
-            "Mfa": {"provider": "MFA", "isSetUp": false, "lastUsed": null},
+            "Mfa": {"provider": "MFA", "isSetUp": user.totp_secret.is_some(), "lastUsed": null},
         },
         "passwordSettings": {
             "isPasswordNumberRequired": POLICY.number_required,
