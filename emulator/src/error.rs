@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403 `{code: "mfa_challenge", message}`: the password was right but the user has MFA.
     #[error("{0}")]
     MfaChallenge(String),
+    /// 409 `{code: "conflict", message}`, e.g. an email address another user has.
+    #[error("{0}")]
+    Conflict(String),
     /// 422 `{code: "invalid_request_parameters", message}`.
     #[error("{0}")]
     Unprocessable(String),
@@ -50,6 +53,7 @@ impl ApiError {
             Self::Forbidden(_) | Self::MfaChallenge(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -69,6 +73,7 @@ impl IntoResponse for ApiError {
             Self::InvalidGrant(description) => {
                 json!({"error": "invalid_grant", "error_description": description})
             }
+            Self::Conflict(_) => json!({"code": "conflict", "message": message}),
             Self::Unprocessable(_) => {
                 json!({"code": "invalid_request_parameters", "message": message})
             }

@@ -189,6 +189,14 @@ pub struct PendingFactor {
     pub expires_at: OffsetDateTime,
 }
 
+/// A requested email change, confirmed by a code sent to the new address.
+#[derive(Debug, Clone)]
+pub struct EmailChange {
+    pub new_email: String,
+    pub code: String,
+    pub expires_at: OffsetDateTime,
+}
+
 /// A sign-in whose password was right and that now waits for the TOTP code.
 #[derive(Debug, Clone)]
 pub struct PendingTotp {
@@ -210,6 +218,8 @@ pub struct State {
     pub elevated: BTreeMap<String, ElevatedAccess>,
     /// By challenge id.
     pub pending_factors: BTreeMap<String, PendingFactor>,
+    /// By user id: at most one pending email change each.
+    pub email_changes: BTreeMap<String, EmailChange>,
     /// By the opaque token the TOTP form carries.
     pub pending_totp: BTreeMap<String, PendingTotp>,
 }

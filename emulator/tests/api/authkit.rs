@@ -121,3 +121,15 @@ async fn logout_and_revoke_end_the_session_so_its_refresh_token_stops_working() 
     let unknown = um.revoke_session(workos::user_management::RevokeSessionParams::new(workos::RevokeSession { session_id: "session_nope".into() })).await.unwrap_err();
     assert_eq!(status(&unknown), 404);
 }
+
+#[tokio::test]
+async fn password_grant_signs_in_with_the_right_password_only() {
+    let h = Harness::start().await;
+    let um = h.workos.user_management();
+    let auth = um.authenticate_with_password(workos::user_management::AuthenticateWithPasswordParams::new("bob@acme.test", "demo-password")).await.unwrap();
+    assert_eq!(auth.user.id, BOB_ID);
+    assert_eq!(payload(auth.access_token.expose())["org_id"], ACME_ID);
+    let wrong = um.authenticate_with_password(workos::user_management::AuthenticateWithPasswordParams::new("bob@acme.test", "nope")).await.unwrap_err();
+    assert_eq!(status(&wrong), 400);
+    assert_eq!(wrong.api().unwrap().code.as_deref(), Some("invalid_credentials"));
+}

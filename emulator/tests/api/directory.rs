@@ -56,4 +56,7 @@ async fn a_wrong_api_key_is_refused_with_401() {
     assert_eq!(status(&other.user_management().get_user(ALICE_ID).await.unwrap_err()), 401);
     let none = h.http.get(h.url(&format!("/user_management/users/{ALICE_ID}"))).send().await.unwrap();
     assert_eq!(none.status(), 401);
+    // Only the emulator's own health check needs no key.
+    let health: serde_json::Value = h.http.get(h.url("/_emulator/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
 }

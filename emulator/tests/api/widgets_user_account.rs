@@ -156,4 +156,39 @@ async fn totp_enrolment_uses_real_codes_and_then_guards_sign_in() {
     let done = submit(authenticator.generate_current().to_string()).await.unwrap();
     assert_eq!(done.status(), 303);
     assert!(done.headers()["location"].to_str().unwrap().contains("code="));
+
+    // Resetting MFA (elevated) removes the factor: sign-in no longer asks for a code.
+    assert_eq!(h.call(h.widget(Method::DELETE, "/UserProfile/totp-factors", &token, "user-security")).await.0, 403);
+    let (status, _) = h.call(h.widget(Method::DELETE, "/UserProfile/totp-factors", &token, "user-security").header("x-elevated-access-token", &elevated)).await;
+    assert_eq!(status, 200);
+    assert!(h.sign_in_code("alice@acme.test", "demo-password").await.is_ok());
+}
+
+#[tokio::test]
+async fn email_change_is_confirmed_by_a_code_sent_to_the_new_address() {
+    let h = Harness::start().await;
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    let (_, challenge) = h.call(h.widget(Method::POST, "/UserProfile/send-verification", &token, "user-profile")).await;
+    let code = h.last_mail("alice@acme.test").await["code"].as_str().unwrap().to_string();
+    let (_, elevated) = h.call(h.widget(Method::POST, "/UserProfile/verify", &token, "user-profile").json(&json!({"code": code, "authenticationChallengeId": challenge["authenticationChallenge"]}))).await;
+    let elevated = elevated["elevatedAccessToken"].as_str().unwrap().to_string();
+    let send = |email: &str, elevated: &str| h.widget(Method::POST, "/UserProfile/send-email-change", &token, "user-profile").header("x-elevated-access-token", elevated).json(&json!({"newEmail": email}));
+
+    assert_eq!(h.call(send("alicia@acme.test", "nope")).await.0, 403);
+    assert_eq!(h.call(send("bob@acme.test", &elevated)).await.0, 409);
+    assert_eq!(h.call(send("not-an-email", &elevated)).await.0, 400);
+    let (status, sent) = h.call(send("alicia@acme.test", &elevated)).await;
+    assert_eq!(status, 200);
+    assert!(sent["expiresAt"].is_string());
+    let code = h.last_mail("alicia@acme.test").await["code"].as_str().unwrap().to_string();
+
+    let confirm = |code: &str| h.widget(Method::POST, "/UserProfile/verify-email-change", &token, "user-profile").header("x-elevated-access-token", &elevated).json(&json!({"code": code}));
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(h.call(confirm(wrong)).await.0, 400);
+    let (status, body) = h.call(confirm(&code)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user"]["email"], "alicia@acme.test");
+    assert!(body["elevatedAccessToken"].is_string());
+    assert_eq!(h.workos.user_management().get_user(ALICE_ID).await.unwrap().email, "alicia@acme.test");
+    assert!(h.sign_in_code("alicia@acme.test", "demo-password").await.is_ok());
 }

@@ -45,3 +45,10 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
         ])
         .max_age(Duration::from_secs(600))
 }
+
+/// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !email.contains(char::is_whitespace) && !domain.contains('@') && email.len() <= 254
+}
+

@@ -1,6 +1,7 @@
 //! UserProfile widget (`user-profile`): the caller's own profile (contract §6.1, P1–P2).
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
-use crate::store::{self, Challenge, ElevatedAccess, User};
+use crate::store::{self, Challenge, ElevatedAccess, EmailChange, User};
 use crate::AppState;
 
 /// Longest first name, last name or locale accepted, in characters.
@@ -23,6 +24,64 @@ pub fn router() -> Router<AppState> {
         .route("/UserProfile/me", get(get_me).post(update_me))
         .route("/UserProfile/send-verification", post(send_verification))
         .route("/UserProfile/verify", post(verify))
+        .route("/UserProfile/send-email-change", post(send_email_change))
+        .route("/UserProfile/verify-email-change", post(verify_email_change))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailChangeRequest {
+    new_email: String,
+}
+
+/// P6 `POST /_widgets/UserProfile/send-email-change` `{newEmail}` (elevated access) →
+/// `{expiresAt}`: emails a code to the new address. 400 invalid address; 409 taken by another user.
+async fn send_email_change(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<EmailChangeRequest>) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    caller.require_elevated(&state, &headers)?;
+    let new_email = body.new_email.trim().to_lowercase();
+    if !crate::routes::widgets::valid_email(&new_email) {
+        return Err(ApiError::bad_request("invalid_email", "Invalid email"));
+    }
+    if state.user_by_email(&new_email).is_some_and(|u| u.id != caller.user_id) {
+        return Err(ApiError::Conflict("This email address is already in use.".into()));
+    }
+    let code = store::new_code();
+    let expires_at = store::now() + ELEVATED_TTL;
+    state.email_changes.insert(caller.user_id.clone(), EmailChange { new_email: new_email.clone(), code: code.clone(), expires_at });
+    state.send_mail(&new_email, "Confirm your new email address", format!("Your code to confirm this email address is {code}. It expires in 10 minutes."), Some(code));
+    Ok(Json(json!({"expiresAt": store::timestamp(expires_at)})))
+}
+
+#[derive(Debug, Deserialize)]
+struct VerifyEmailChange {
+    code: String,
+}
+
+/// P7 `POST /_widgets/UserProfile/verify-email-change` `{code}` (elevated access) →
+/// `{user: Me, elevatedAccessToken, expiresAt}`: the email changes (verified) and a fresh elevated
+/// token replaces the old one. Wrong or expired code → 400.
+async fn verify_email_change(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<VerifyEmailChange>) -> Result<Json<Value>, ApiError> {
+    let mut state = env.store.write();
+    caller.require_elevated(&state, &headers)?;
+    let now = store::now();
+    let change = state.email_changes.get(&caller.user_id).filter(|c| c.expires_at > now && crate::auth::secret_eq(&c.code, body.code.trim())).cloned();
+    let Some(change) = change else {
+        return Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect or has expired."));
+    };
+    if state.user_by_email(&change.new_email).is_some_and(|u| u.id != caller.user_id) {
+        return Err(ApiError::Conflict("This email address is already in use.".into()));
+    }
+    state.email_changes.remove(&caller.user_id);
+    let token = store::new_secret();
+    let expires_at = now + ELEVATED_TTL;
+    state.elevated.insert(token.clone(), ElevatedAccess { user_id: caller.user_id.clone(), expires_at });
+    let user = state.users.get_mut(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    user.email = change.new_email;
+    user.email_verified = true;
+    user.updated_at = now;
+    tracing::info!(user_id = %user.id, "email changed");
+    Ok(Json(json!({"user": me(user), "elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)})))
 }
 
 /// P4 `POST /_widgets/UserProfile/send-verification` → `{authenticationChallenge, type:
