@@ -39,7 +39,6 @@ pub fn organization(o: &Organization) -> Value {
                 "domain": domain,
                 "state": "verified",
                 "verification_strategy": "manual",
-                "verification_token": null,
                 "created_at": timestamp(o.created_at),
                 "updated_at": timestamp(o.updated_at),
             })
