@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod keys;
 pub mod models;
 pub mod routes;
@@ -39,6 +40,10 @@ pub struct Environment {
     pub keys: SigningKey,
     /// `http://host:port` the emulator is reachable at; the `iss` of its tokens.
     pub base_url: String,
+    /// Injected faults (`/_emulator/faults`).
+    pub faults: faults::Faults,
+    /// Argon2id hash of the demo password, kept to re-seed on `/_emulator/reset`.
+    pub seed_password_hash: String,
 }
 
 pub type AppState = Arc<Environment>;
@@ -124,5 +129,5 @@ pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Resu
     .await
     .map_err(|e| StartError::Seed(e.to_string()))?;
     let hash = hash.map_err(StartError::Seed)?;
-    Ok(Environment { config, store: Store::new(seed::demo(&hash)), keys: keys?, base_url })
+    Ok(Environment { config, store: Store::new(seed::demo(&hash)), keys: keys?, base_url, faults: Default::default(), seed_password_hash: hash })
 }

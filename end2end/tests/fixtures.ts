@@ -6,7 +6,16 @@ export const DEMO_PASSWORD = "demo-password";
  * A page that records every browser-side problem: uncaught errors, console errors and failed
  * requests. Each test ends by asserting there were none (unless it expects some).
  */
-export const test = base.extend<{ problems: string[] }>({
+export const test = base.extend<{ problems: string[]; freshEmulator: void }>({
+  // Every test starts from the seed data (the app's emulator, reset through its own endpoint).
+  freshEmulator: [
+    async ({}, use) => {
+      const response = await fetch(`${process.env.EMULATOR_URL}/_emulator/reset`, { method: "POST" });
+      if (!response.ok) throw new Error(`emulator reset failed: ${response.status}`);
+      await use();
+    },
+    { auto: true },
+  ],
   problems: async ({ page }, use) => {
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));

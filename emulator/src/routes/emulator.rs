@@ -1,14 +1,48 @@
 //! `/_emulator/*`: the emulator's own operations endpoints (not part of the WorkOS API).
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
+
+use crate::faults::Fault;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/_emulator/health", get(health)).route("/_emulator/mailbox", get(mailbox))
+    Router::new()
+        .route("/_emulator/health", get(health))
+        .route("/_emulator/mailbox", get(mailbox))
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/faults", get(list_faults).post(add_fault).delete(clear_faults))
+}
+
+/// `POST /_emulator/reset` → `{status: "reset"}`: back to the seed data (users, organizations,
+/// memberships, no sessions, empty mailbox, no faults). The signing key stays.
+async fn reset(State(env): State<AppState>) -> Json<Value> {
+    *env.store.write() = crate::seed::demo(&env.seed_password_hash);
+    env.faults.clear();
+    tracing::info!("emulator reset to the seed");
+    Json(json!({"status": "reset"}))
+}
+
+/// `GET /_emulator/faults` → `{data: [Fault]}`.
+async fn list_faults(State(env): State<AppState>) -> Json<Value> {
+    Json(json!({"data": env.faults.list()}))
+}
+
+/// `POST /_emulator/faults` `{path_prefix, method?, count, kind: "rate_limit", retry_after_secs}`
+/// | `{…, kind: "error", status}` | `{…, kind: "delay", delay_ms}` → 201 `{data: [Fault]}`.
+async fn add_fault(State(env): State<AppState>, crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>) -> (axum::http::StatusCode, Json<Value>) {
+    tracing::info!(?fault, "fault added");
+    env.faults.add(fault);
+    (axum::http::StatusCode::CREATED, Json(json!({"data": env.faults.list()})))
+}
+
+/// `DELETE /_emulator/faults` → `{data: []}`.
+async fn clear_faults(State(env): State<AppState>) -> Json<Value> {
+    env.faults.clear();
+    Json(json!({"data": []}))
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -44,6 +44,7 @@ pub fn router(env: AppState) -> Router {
         .merge(emulator::router())
         .nest("/_widgets", widgets::router(&env))
         .fallback(|| async { ApiError::not_found("route", "this path is not served by the WorkOS emulator") })
+        .layer(axum::middleware::from_fn_with_state(env.clone(), crate::faults::layer))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(env)

@@ -4,6 +4,7 @@
 mod authkit;
 mod coverage;
 mod directory;
+mod operations;
 mod support;
 mod widget_tokens;
 mod widgets_user_account;
