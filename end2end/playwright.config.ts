@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 
 // Tests start the app themselves, on free loopback ports, unless BASE_URL points at a running one.
@@ -55,6 +56,8 @@ export default defineConfig({
           LEPTOS_SITE_ADDR: `127.0.0.1:${process.env.APP_PORT}`,
           LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
           WORKOS_EMULATOR_ADDR: `127.0.0.1:${process.env.EMULATOR_PORT}`,
+          // Each run has its own emulator state, apart from a developer's `make run`.
+          WORKOS_EMULATOR_STATE_DIR: path.join(os.tmpdir(), `workos-widgets-e2e-${process.env.APP_PORT}`),
           RUST_LOG: process.env.RUST_LOG ?? "info",
         },
       },

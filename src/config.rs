@@ -3,7 +3,8 @@
 //!
 //! - No `WORKOS_API_KEY`: **emulator mode**. The app starts the embedded WorkOS emulator on
 //!   `WORKOS_EMULATOR_ADDR` (default `127.0.0.1:4100`; port 0 picks a free one) and talks to it;
-//!   the cookie password is generated unless `WORKOS_COOKIE_PASSWORD` is set.
+//!   its state, signing key and (unless `WORKOS_COOKIE_PASSWORD` is set) a generated cookie password
+//!   live in `WORKOS_EMULATOR_STATE_DIR` (default `target/emulator`), so restarts keep sessions.
 //! - With `WORKOS_API_KEY`: **WorkOS mode**. `WORKOS_CLIENT_ID` and `WORKOS_COOKIE_PASSWORD` (64
 //!   hex characters) are required; the API host is `WORKOS_API_HOSTNAME` (default
 //!   `api.workos.com`), `WORKOS_API_PORT` (optional) and `WORKOS_API_HTTPS` (default `true`).
@@ -49,8 +50,9 @@ impl ApiHost {
 
 #[derive(Debug, Clone)]
 pub enum Mode {
-    /// Start the embedded emulator on this address.
-    Emulator { addr: String },
+    /// Start the embedded emulator on `addr`, keeping its state, signing key and the cookie
+    /// password in `state_dir` so sessions survive restarts (e.g. under `cargo leptos watch`).
+    Emulator { addr: String, state_dir: std::path::PathBuf },
     WorkOs,
 }
 
@@ -101,10 +103,16 @@ impl Config {
 
         match var("WORKOS_API_KEY") {
             None => Ok(Self {
-                mode: Mode::Emulator { addr: var("WORKOS_EMULATOR_ADDR").unwrap_or_else(|| workos_emulator::config::DEFAULT_ADDR.into()) },
+                cookie_password: match cookie_password {
+                    Some(password) => password,
+                    None => state_dir_password(&emulator_state_dir(&var))?,
+                },
+                mode: Mode::Emulator {
+                    addr: var("WORKOS_EMULATOR_ADDR").unwrap_or_else(|| workos_emulator::config::DEFAULT_ADDR.into()),
+                    state_dir: emulator_state_dir(&var),
+                },
                 api_key: workos_emulator::config::DEFAULT_API_KEY.into(),
                 client_id: workos_emulator::config::DEFAULT_CLIENT_ID.into(),
-                cookie_password: cookie_password.unwrap_or_else(random_password),
                 // Set once the emulator is listening (see `with_emulator_addr`).
                 api: ApiHost { hostname: "127.0.0.1".into(), port: Some(4100), https: false },
                 origin,
@@ -155,11 +163,33 @@ impl Config {
     }
 }
 
-fn random_password() -> String {
-    use rand::RngCore;
-    let mut key = [0u8; 32];
-    rand::rng().fill_bytes(&mut key);
-    hex::encode(key)
+/// `WORKOS_EMULATOR_STATE_DIR`, default `target/emulator`.
+fn emulator_state_dir(var: &impl Fn(&str) -> Option<String>) -> std::path::PathBuf {
+    var("WORKOS_EMULATOR_STATE_DIR").unwrap_or_else(|| "target/emulator".into()).into()
+}
+
+/// The emulator-mode cookie password: generated once and kept in `<state_dir>/cookie-password`
+/// (mode 0600), so a restart does not sign everyone out.
+fn state_dir_password(dir: &std::path::Path) -> Result<String, ConfigError> {
+    let file = dir.join("cookie-password");
+    let fail = |e: std::io::Error| invalid("WORKOS_EMULATOR_STATE_DIR", format!("cannot use {}: {e}", file.display()));
+    match std::fs::read_to_string(&file) {
+        Ok(text) if text.trim().len() == 64 && text.trim().chars().all(|c| c.is_ascii_hexdigit()) => Ok(text.trim().to_string()),
+        Ok(_) | Err(_) => {
+            use rand::RngCore;
+            let mut key = [0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            let password = hex::encode(key);
+            std::fs::create_dir_all(dir).map_err(fail)?;
+            std::fs::write(&file, &password).map_err(fail)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+            }
+            Ok(password)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -172,8 +202,12 @@ mod tests {
     }
 
     #[test]
-    fn emulator_mode_needs_nothing() {
-        let c = config(&[]).unwrap();
+    fn emulator_mode_needs_nothing_and_keeps_its_cookie_password() {
+        let dir = std::env::temp_dir().join(format!("wwh-config-{}", std::process::id()));
+        let dir_text = dir.display().to_string();
+        let c = config(&[("WORKOS_EMULATOR_STATE_DIR", &dir_text)]).unwrap();
+        assert_eq!(config(&[("WORKOS_EMULATOR_STATE_DIR", &dir_text)]).unwrap().cookie_password, c.cookie_password, "same password after a restart");
+        let _ = std::fs::remove_dir_all(&dir);
         assert!(matches!(c.mode, Mode::Emulator { .. }));
         assert_eq!(c.origin_str(), "http://127.0.0.1:3000");
         assert_eq!(c.redirect_uri.as_str(), "http://127.0.0.1:3000/callback");

@@ -36,8 +36,13 @@ pub async fn run() -> ExitCode {
 
     // Emulator mode: the WorkOS API is served in this process, on its own port.
     let (config, emulator) = match &config.mode {
-        Mode::Emulator { addr } => {
-            let emulator_config = workos_emulator::EmulatorConfig { allowed_origins: vec![config.origin_str()], ..Default::default() };
+        Mode::Emulator { addr, state_dir } => {
+            let emulator_config = workos_emulator::EmulatorConfig {
+                allowed_origins: vec![config.origin_str()],
+                state_path: Some(state_dir.join("state.json")),
+                signing_key_path: Some(state_dir.join("signing-key.pem")),
+                ..Default::default()
+            };
             match workos_emulator::Emulator::start(emulator_config, addr).await {
                 Ok(emulator) => (config.clone().with_emulator_addr(emulator.addr()), Some(emulator)),
                 Err(e) => return fail(&format!("cannot start the WorkOS emulator: {e} (set WORKOS_EMULATOR_ADDR to another address, e.g. 127.0.0.1:0)")),

@@ -23,6 +23,9 @@ pub struct EmulatorConfig {
     /// A PKCS#8 PEM file holding the signing key, created on first start; `None` makes a new key
     /// each start (every token of an earlier run is then refused).
     pub signing_key_path: Option<PathBuf>,
+    /// A JSON file holding the state (users, sessions, …), loaded at start and saved atomically on
+    /// every change; `None` keeps it in memory (each start begins from the seed).
+    pub state_path: Option<PathBuf>,
     /// AuthKit access-token lifetime in seconds (WorkOS's default is 5 minutes).
     pub access_token_ttl_secs: i64,
     /// Widget-token lifetime in seconds ("Widget tokens expire after one hour", WorkOS docs).
@@ -36,6 +39,7 @@ impl Default for EmulatorConfig {
             client_id: DEFAULT_CLIENT_ID.into(),
             allowed_origins: Vec::new(),
             signing_key_path: None,
+            state_path: None,
             access_token_ttl_secs: 5 * 60,
             widget_token_ttl_secs: 60 * 60,
         }

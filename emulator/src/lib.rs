@@ -54,6 +54,8 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error(transparent)]
     Key(#[from] keys::KeyError),
+    #[error(transparent)]
+    State(#[from] store::StoreError),
     #[error("cannot hash the demo password: {0}")]
     Seed(String),
 }
@@ -129,5 +131,9 @@ pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Resu
     .await
     .map_err(|e| StartError::Seed(e.to_string()))?;
     let hash = hash.map_err(StartError::Seed)?;
-    Ok(Environment { config, store: Store::new(seed::demo(&hash)), keys: keys?, base_url, faults: Default::default(), seed_password_hash: hash })
+    let store = match &config.state_path {
+        Some(path) => Store::open(path, || seed::demo(&hash))?,
+        None => Store::new(seed::demo(&hash)),
+    };
+    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_password_hash: hash })
 }

@@ -27,6 +27,9 @@ struct Cli {
     /// PKCS#8 PEM file for the signing key, created if missing, so tokens survive restarts.
     #[arg(long)]
     signing_key: Option<std::path::PathBuf>,
+    /// JSON file for the state, so changes survive restarts (created from the seed if missing).
+    #[arg(long)]
+    state: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -40,6 +43,7 @@ async fn main() -> std::process::ExitCode {
         client_id: cli.client_id.clone(),
         allowed_origins: cli.allowed_origins,
         signing_key_path: cli.signing_key,
+        state_path: cli.state,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(config, &format!("{}:{}", cli.host, cli.port)).await {

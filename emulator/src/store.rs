@@ -5,12 +5,13 @@
 //! emulator stays simple and consistent under concurrent requests.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use time::OffsetDateTime;
 
 /// A user of the environment (WorkOS `User`, spec `UserlandUser`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -41,7 +42,7 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -52,7 +53,7 @@ pub struct Organization {
 
 /// An environment role. `permissions` are the widget scopes the role grants, e.g.
 /// `widgets:users-table:manage` for `admin`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Role {
     pub slug: String,
     pub name: String,
@@ -62,7 +63,7 @@ pub struct Role {
     pub is_default: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MembershipStatus {
     Active,
     Inactive,
@@ -79,7 +80,7 @@ impl MembershipStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Membership {
     pub id: String,
     pub user_id: String,
@@ -91,7 +92,7 @@ pub struct Membership {
 }
 
 /// An AuthKit session: one per sign-in. Its id is the `sid` claim of every access token it issues.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     pub id: String,
     pub user_id: String,
@@ -116,7 +117,7 @@ impl Session {
 }
 
 /// A single-use AuthKit authorization code (10 minutes), issued by the sign-in page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AuthorizationCode {
     pub user_id: String,
     pub organization_id: Option<String>,
@@ -128,14 +129,14 @@ pub struct AuthorizationCode {
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InvitationState {
     Pending,
     Revoked,
 }
 
 /// An invitation to join an organization (UsersManagement's "Invited" rows).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Invitation {
     pub id: String,
     pub email: String,
@@ -149,7 +150,7 @@ pub struct Invitation {
 }
 
 /// An email the real WorkOS would have sent; listed at `GET /_emulator/mailbox`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Mail {
     pub id: String,
     pub to: String,
@@ -157,16 +158,12 @@ pub struct Mail {
     pub body: String,
     /// The one-time code in the mail, if any (what tests read).
     pub code: Option<String>,
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
-fn serialize_timestamp<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&timestamp(*t))
-}
-
 /// An emailed code that grants elevated access once verified (UserProfile `send-verification`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Challenge {
     pub user_id: String,
     pub code: String,
@@ -174,14 +171,14 @@ pub struct Challenge {
 }
 
 /// A short-lived token for sensitive widget calls (`x-elevated-access-token`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ElevatedAccess {
     pub user_id: String,
     pub expires_at: OffsetDateTime,
 }
 
 /// A TOTP factor being enrolled: verified by a code from the authenticator app (UserSecurity).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingFactor {
     pub factor_id: String,
     pub user_id: String,
@@ -190,7 +187,7 @@ pub struct PendingFactor {
 }
 
 /// A requested email change, confirmed by a code sent to the new address.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailChange {
     pub new_email: String,
     pub code: String,
@@ -198,13 +195,14 @@ pub struct EmailChange {
 }
 
 /// A sign-in whose password was right and that now waits for the TOTP code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingTotp {
     pub user_id: String,
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct State {
     pub users: BTreeMap<String, User>,
     pub organizations: BTreeMap<String, Organization>,
@@ -275,24 +273,102 @@ impl State {
     }
 }
 
-/// Shared handle to the emulator's state.
+/// Shared handle to the emulator's state, optionally kept in a file.
+///
+/// With a file, every write is saved before the write lock is released, so before the response
+/// that acknowledges it is sent: the JSON snapshot goes to `<file>.tmp`, is fsynced, renamed over
+/// `<file>` and the directory fsynced. A `kill -9` at any moment leaves either the old or the new
+/// snapshot, never a torn one, and never loses an acknowledged change. (A JSON snapshot rather than
+/// SQLite: the state is small, one document keeps every write consistent, and there is no schema
+/// to migrate.)
 #[derive(Clone, Default)]
-pub struct Store(Arc<RwLock<State>>);
+pub struct Store {
+    state: Arc<RwLock<State>>,
+    file: Option<Arc<PathBuf>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read or write the state file {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("the state file {path} is not valid emulator state ({source}); move it away to start from the seed")]
+    Corrupt { path: String, source: serde_json::Error },
+}
 
 impl Store {
+    /// State kept in memory only.
     pub fn new(state: State) -> Self {
-        Self(Arc::new(RwLock::new(state)))
+        Self { state: Arc::new(RwLock::new(state)), file: None }
+    }
+
+    /// State kept in `file`: loaded from it when it exists, else `seed()` saved to it.
+    pub fn open(file: &Path, seed: impl FnOnce() -> State) -> Result<Self, StoreError> {
+        let io = |source| StoreError::Io { path: file.display().to_string(), source };
+        let state = match std::fs::read(file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt { path: file.display().to_string(), source })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let state = seed();
+                save(&state, file).map_err(io)?;
+                state
+            }
+            Err(e) => return Err(io(e)),
+        };
+        tracing::info!(file = %file.display(), "emulator state loaded");
+        Ok(Self { state: Arc::new(RwLock::new(state)), file: Some(Arc::new(file.to_path_buf())) })
     }
 
     pub fn read(&self) -> RwLockReadGuard<'_, State> {
         // A panic while holding the lock cannot leave the maps half-written in a way that matters
         // more than refusing all further requests would: keep serving.
-        self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.0.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Write access; the state is saved when the guard is dropped.
+    pub fn write(&self) -> WriteGuard<'_> {
+        WriteGuard { guard: self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner()), file: self.file.as_deref().map(PathBuf::as_path) }
     }
+}
+
+pub struct WriteGuard<'a> {
+    guard: RwLockWriteGuard<'a, State>,
+    file: Option<&'a Path>,
+}
+
+impl std::ops::Deref for WriteGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for WriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(file) = self.file
+            && let Err(e) = save(&self.guard, file)
+        {
+            tracing::error!(file = %file.display(), error = %e, "cannot save the emulator state");
+        }
+    }
+}
+
+/// Atomic, durable snapshot: write `<file>.tmp`, fsync, rename over `<file>`, fsync the directory.
+fn save(state: &State, file: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let bytes = serde_json::to_vec(state).map_err(std::io::Error::other)?;
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = file.with_extension("json.tmp");
+    let mut out = std::fs::File::create(&tmp)?;
+    out.write_all(&bytes)?;
+    out.sync_all()?;
+    std::fs::rename(&tmp, file)?;
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// A fresh WorkOS-style id: `<prefix>_<ULID>`, e.g. `session_01JD…`.

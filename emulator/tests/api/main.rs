@@ -5,6 +5,7 @@ mod authkit;
 mod coverage;
 mod directory;
 mod operations;
+mod persistence;
 mod support;
 mod widget_tokens;
 mod widgets_user_account;
