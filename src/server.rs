@@ -95,10 +95,14 @@ fn print_banner(config: &Config, emulator: Option<&workos_emulator::Emulator>) {
     match emulator {
         Some(emulator) => {
             println!("  WorkOS:     embedded emulator at {} (API key {}, client id {})", emulator.base_url(), config.api_key, config.client_id);
-            println!("  Demo accounts (password \"{}\"):", workos_emulator::seed::DEMO_PASSWORD);
-            println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member");
-            println!("    bob@acme.test      Bob Baker    Acme Corp member");
-            println!("    carol@globex.test  Carol Chen   Globex admin");
+            if emulator.environment().demo_seed {
+                println!("  Demo accounts (password \"{}\"):", workos_emulator::seed::DEMO_PASSWORD);
+                println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member");
+                println!("    bob@acme.test      Bob Baker    Acme Corp member");
+                println!("    carol@globex.test  Carol Chen   Globex admin");
+            } else {
+                println!("  Seed:       {}", workos_emulator::seed::SEED_FILE);
+            }
         }
         None => println!("  WorkOS:     {}", config.api.base_url()),
     }

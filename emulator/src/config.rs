@@ -23,6 +23,9 @@ pub struct EmulatorConfig {
     /// A PKCS#8 PEM file holding the signing key, created on first start; `None` makes a new key
     /// each start (every token of an earlier run is then refused).
     pub signing_key_path: Option<PathBuf>,
+    /// A seed file (see `seed.rs`); `None`: `workos-emulator.seed.json` in the working directory
+    /// when it exists, else the built-in demo seed.
+    pub seed_path: Option<PathBuf>,
     /// A JSON file holding the state (users, sessions, …), loaded at start and saved atomically on
     /// every change; `None` keeps it in memory (each start begins from the seed).
     pub state_path: Option<PathBuf>,
@@ -40,6 +43,7 @@ impl Default for EmulatorConfig {
             allowed_origins: Vec::new(),
             signing_key_path: None,
             state_path: None,
+            seed_path: None,
             access_token_ttl_secs: 5 * 60,
             widget_token_ttl_secs: 60 * 60,
         }

@@ -42,8 +42,10 @@ pub struct Environment {
     pub base_url: String,
     /// Injected faults (`/_emulator/faults`).
     pub faults: faults::Faults,
-    /// Argon2id hash of the demo password, kept to re-seed on `/_emulator/reset`.
-    pub seed_password_hash: String,
+    /// The seeded state, restored by `/_emulator/reset`.
+    pub seed_state: store::State,
+    /// Whether the built-in demo seed is in use (the sign-in page then offers its accounts).
+    pub demo_seed: bool,
 }
 
 pub type AppState = Arc<Environment>;
@@ -56,7 +58,7 @@ pub enum StartError {
     Key(#[from] keys::KeyError),
     #[error(transparent)]
     State(#[from] store::StoreError),
-    #[error("cannot hash the demo password: {0}")]
+    #[error("cannot load the seed: {0}")]
     Seed(String),
 }
 
@@ -116,24 +118,38 @@ impl Emulator {
     }
 }
 
-/// Builds the environment (key, demo seed) without serving it; [`routes::router`] serves it.
+/// Builds the environment (key, seed, state) without serving it; [`routes::router`] serves it.
 pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Result<Environment, StartError> {
     let key_path = config.signing_key_path.clone();
+    let seed_path = config.seed_path.clone().or_else(|| {
+        let auto = std::path::PathBuf::from(seed::SEED_FILE);
+        auto.exists().then_some(auto)
+    });
     // Key generation and password hashing are CPU-bound: keep them off the async workers.
-    let (keys, hash) = tokio::task::spawn_blocking(move || {
+    let (keys, seeded) = tokio::task::spawn_blocking(move || {
         let keys = match key_path {
             Some(path) => SigningKey::load_or_create(&path),
             None => SigningKey::generate(),
         };
-        let hash = auth::hash_password(seed::DEMO_PASSWORD);
-        (keys, hash)
+        let seeded = match &seed_path {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| StartError::Seed(format!("cannot read {}: {e}", path.display())))
+                .and_then(|text| seed::Seed::parse(&path.display().to_string(), &text).map_err(|e| StartError::Seed(e.to_string())))
+                .and_then(|seed| seed.to_state().map_err(|e| StartError::Seed(e.to_string())))
+                .map(|state| (state, false)),
+            None => seed::demo().to_state().map(|state| (state, true)).map_err(|e| StartError::Seed(e.to_string())),
+        };
+        if let Some(path) = &seed_path {
+            tracing::info!(file = %path.display(), "seed file loaded");
+        }
+        (keys, seeded)
     })
     .await
     .map_err(|e| StartError::Seed(e.to_string()))?;
-    let hash = hash.map_err(StartError::Seed)?;
+    let (seed_state, demo_seed) = seeded?;
     let store = match &config.state_path {
-        Some(path) => Store::open(path, || seed::demo(&hash))?,
-        None => Store::new(seed::demo(&hash)),
+        Some(path) => Store::open(path, || seed_state.clone())?,
+        None => Store::new(seed_state.clone()),
     };
-    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_password_hash: hash })
+    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_state, demo_seed })
 }

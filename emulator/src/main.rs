@@ -27,6 +27,9 @@ struct Cli {
     /// PKCS#8 PEM file for the signing key, created if missing, so tokens survive restarts.
     #[arg(long)]
     signing_key: Option<std::path::PathBuf>,
+    /// Seed file (JSON; see README). Default: workos-emulator.seed.json here if present, else the demo seed.
+    #[arg(long)]
+    seed: Option<std::path::PathBuf>,
     /// JSON file for the state, so changes survive restarts (created from the seed if missing).
     #[arg(long)]
     state: Option<std::path::PathBuf>,
@@ -44,6 +47,7 @@ async fn main() -> std::process::ExitCode {
         allowed_origins: cli.allowed_origins,
         signing_key_path: cli.signing_key,
         state_path: cli.state,
+        seed_path: cli.seed,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(config, &format!("{}:{}", cli.host, cli.port)).await {
@@ -55,7 +59,9 @@ async fn main() -> std::process::ExitCode {
     };
     println!("WorkOS emulator on {}", emulator.base_url());
     println!("  WORKOS_API_KEY={}  WORKOS_CLIENT_ID={}", cli.api_key, cli.client_id);
-    println!("  demo accounts (password: {}): alice@acme.test, bob@acme.test, carol@globex.test", workos_emulator::seed::DEMO_PASSWORD);
+    if emulator.environment().demo_seed {
+        println!("  demo accounts (password: {}): alice@acme.test, bob@acme.test, carol@globex.test", workos_emulator::seed::DEMO_PASSWORD);
+    }
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;
     std::process::ExitCode::SUCCESS

@@ -1,6 +1,6 @@
-//! The built-in demo seed: the organizations, roles and users documented in the README and relied
-//! on by the tests. Ids and timestamps are pinned so links, logs and tests stay stable.
+//! Seed data: organizations, roles, users and memberships with pinned ids, from a JSON seed file.
 //!
+//! The built-in demo seed is `src/demo-seed.json` (the README's demo accounts, used by the tests):
 //! - Organizations: "Acme Corp" (`acme.test`) and "Globex" (`globex.test`).
 //! - Roles: `admin` (grants `widgets:users-table:manage`) and `member` (the default).
 //! - alice@acme.test "Alice Adams": Acme admin, Globex member.
@@ -8,8 +8,12 @@
 //! - carol@globex.test "Carol Chen": Globex admin.
 //! - 25 more Acme members, `<first>.<last>@acme.test`.
 //!
-//! Every demo password is [`DEMO_PASSWORD`].
+//! Every demo password is [`DEMO_PASSWORD`]. Another file in the same format replaces it (see
+//! [`SEED_FILE`]).
 
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::store::{Membership, MembershipStatus, Organization, Role, State, User};
@@ -17,6 +21,10 @@ use crate::store::{Membership, MembershipStatus, Organization, Role, State, User
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The scope that lets a widget token manage an organization's members (UsersManagement).
 pub const USERS_TABLE_MANAGE: &str = "widgets:users-table:manage";
+/// The seed file loaded automatically from the working directory when it exists.
+pub const SEED_FILE: &str = "workos-emulator.seed.json";
+/// The built-in demo seed.
+pub const DEMO_SEED: &str = include_str!("demo-seed.json");
 
 pub const ACME_ID: &str = "org_01JDEM0000000000000000ACME";
 pub const GLOBEX_ID: &str = "org_01JDEM00000000000000GL0BEX";
@@ -24,124 +32,194 @@ pub const ALICE_ID: &str = "user_01JDEM0000000000000000A1CE";
 pub const BOB_ID: &str = "user_01JDEM00000000000000000B0B";
 pub const CAROL_ID: &str = "user_01JDEM000000000000000CAR01";
 
+/// Seeded objects are created a minute apart from this moment, in file order.
 const EPOCH: OffsetDateTime = datetime!(2026-01-05 09:00:00 UTC);
 
-/// The 25 further Acme members (first, last).
-const MORE_ACME_MEMBERS: [(&str, &str); 25] = [
-    ("Dana", "Diaz"),
-    ("Evan", "Evans"),
-    ("Fiona", "Fisher"),
-    ("Gabe", "Garcia"),
-    ("Hana", "Hughes"),
-    ("Ivan", "Ito"),
-    ("Jade", "Jensen"),
-    ("Kurt", "Klein"),
-    ("Lena", "Lopez"),
-    ("Milo", "Moreau"),
-    ("Nora", "Nakamura"),
-    ("Omar", "Okafor"),
-    ("Priya", "Patel"),
-    ("Quinn", "Quade"),
-    ("Rosa", "Rossi"),
-    ("Sam", "Schmidt"),
-    ("Tara", "Tanaka"),
-    ("Umar", "Usman"),
-    ("Vera", "Volkov"),
-    ("Will", "Wright"),
-    ("Xena", "Xu"),
-    ("Yusuf", "Yilmaz"),
-    ("Zoe", "Zhang"),
-    ("Aaron", "Abbott"),
-    ("Bella", "Brooks"),
-];
+/// A seed file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub organizations: Vec<SeedOrganization>,
+    pub roles: Vec<SeedRole>,
+    pub users: Vec<SeedUser>,
+}
 
-fn user(id: String, email: &str, first: &str, last: &str, hash: &str, at: OffsetDateTime) -> User {
-    User {
-        id,
-        email: email.to_string(),
-        email_verified: true,
-        first_name: Some(first.to_string()),
-        last_name: Some(last.to_string()),
-        profile_picture_url: None,
-        locale: None,
-        password_hash: Some(hash.to_string()),
-        totp_secret: None,
-        last_sign_in_at: None,
-        created_at: at,
-        updated_at: at,
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedOrganization {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedRole {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub default: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    pub id: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Plain text in the file; stored as an Argon2id hash.
+    pub password: Option<String>,
+    #[serde(default)]
+    pub memberships: Vec<SeedMembership>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedMembership {
+    pub organization_id: String,
+    pub role: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seed file {0}: {1}")]
+    Parse(String, serde_json::Error),
+    #[error("seed file {0}: {1}")]
+    Invalid(String, String),
+    #[error("cannot hash a seed password: {0}")]
+    Hash(String),
+}
+
+impl Seed {
+    /// Parses and checks a seed: unique ids and emails, memberships of known organizations and
+    /// roles, exactly one default role.
+    pub fn parse(name: &str, json: &str) -> Result<Self, SeedError> {
+        let seed: Seed = serde_json::from_str(json).map_err(|e| SeedError::Parse(name.into(), e))?;
+        let invalid = |message: String| SeedError::Invalid(name.into(), message);
+        let organizations: BTreeSet<_> = seed.organizations.iter().map(|o| o.id.as_str()).collect();
+        let roles: BTreeSet<_> = seed.roles.iter().map(|r| r.slug.as_str()).collect();
+        if organizations.len() != seed.organizations.len() {
+            return Err(invalid("two organizations share an id".into()));
+        }
+        if seed.roles.iter().filter(|r| r.default).count() != 1 {
+            return Err(invalid("exactly one role must have \"default\": true".into()));
+        }
+        let mut ids = BTreeSet::new();
+        let mut emails = BTreeSet::new();
+        for user in &seed.users {
+            if !ids.insert(user.id.as_str()) || !emails.insert(user.email.to_lowercase()) {
+                return Err(invalid(format!("user {} ({}) repeats an id or email", user.id, user.email)));
+            }
+            for m in &user.memberships {
+                if !organizations.contains(m.organization_id.as_str()) {
+                    return Err(invalid(format!("user {} is a member of unknown organization {}", user.email, m.organization_id)));
+                }
+                if !roles.contains(m.role.as_str()) {
+                    return Err(invalid(format!("user {} has unknown role {}", user.email, m.role)));
+                }
+            }
+        }
+        Ok(seed)
+    }
+
+    /// The state this seed describes. Passwords are hashed here (once per distinct password:
+    /// Argon2id is deliberately slow).
+    pub fn to_state(&self) -> Result<State, SeedError> {
+        let mut hashes: HashMap<&str, String> = HashMap::new();
+        for password in self.users.iter().filter_map(|u| u.password.as_deref()) {
+            if !hashes.contains_key(password) {
+                hashes.insert(password, crate::auth::hash_password(password).map_err(SeedError::Hash)?);
+            }
+        }
+        let mut minute = 0;
+        let mut next_time = || {
+            minute += 1;
+            EPOCH + Duration::minutes(minute)
+        };
+        let mut state = State {
+            roles: self
+                .roles
+                .iter()
+                .map(|r| Role { slug: r.slug.clone(), name: r.name.clone(), description: r.description.clone(), permissions: r.permissions.clone(), is_default: r.default })
+                .collect(),
+            ..State::default()
+        };
+        for o in &self.organizations {
+            let at = next_time();
+            state.organizations.insert(o.id.clone(), Organization { id: o.id.clone(), name: o.name.clone(), domains: o.domains.clone(), created_at: at, updated_at: at });
+        }
+        for u in &self.users {
+            let at = next_time();
+            state.users.insert(
+                u.id.clone(),
+                User {
+                    id: u.id.clone(),
+                    email: u.email.clone(),
+                    email_verified: true,
+                    first_name: u.first_name.clone(),
+                    last_name: u.last_name.clone(),
+                    profile_picture_url: None,
+                    locale: None,
+                    password_hash: u.password.as_deref().map(|p| hashes[p].clone()),
+                    totp_secret: None,
+                    last_sign_in_at: None,
+                    created_at: at,
+                    updated_at: at,
+                },
+            );
+            for m in &u.memberships {
+                let id = format!("om_01JDEM{:020}", state.memberships.len() + 1);
+                state.memberships.insert(
+                    id.clone(),
+                    Membership { id, user_id: u.id.clone(), organization_id: m.organization_id.clone(), role: m.role.clone(), status: MembershipStatus::Active, created_at: at, updated_at: at },
+                );
+            }
+        }
+        Ok(state)
     }
 }
 
-/// Builds the demo environment. `password_hash` is the Argon2id hash of [`DEMO_PASSWORD`]
-/// (computed once by the caller: hashing is deliberately slow).
-pub fn demo(password_hash: &str) -> State {
-    let mut state = State {
-        roles: vec![
-            Role {
-                slug: "admin".into(),
-                name: "Admin".into(),
-                description: Some("Manages the organization's members".into()),
-                permissions: vec![USERS_TABLE_MANAGE.into()],
-                is_default: false,
-            },
-            Role {
-                slug: "member".into(),
-                name: "Member".into(),
-                description: Some("Uses the product".into()),
-                permissions: vec![],
-                is_default: true,
-            },
-        ],
-        ..State::default()
-    };
+/// The built-in demo seed.
+pub fn demo() -> Seed {
+    Seed::parse("demo-seed.json", DEMO_SEED).expect("the built-in demo seed is valid")
+}
 
-    for (id, name, domain, minutes) in [(ACME_ID, "Acme Corp", "acme.test", 0), (GLOBEX_ID, "Globex", "globex.test", 1)] {
-        let at = EPOCH + Duration::minutes(minutes);
-        state.organizations.insert(
-            id.to_string(),
-            Organization { id: id.into(), name: name.into(), domains: vec![domain.into()], created_at: at, updated_at: at },
-        );
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_seed_has_the_documented_accounts() {
+        let state = demo().to_state().unwrap();
+        assert_eq!(state.users.len(), 28);
+        assert_eq!(state.users[ALICE_ID].email, "alice@acme.test");
+        assert_eq!(state.users[BOB_ID].display_name(), "Bob Baker");
+        assert_eq!(state.users[CAROL_ID].display_name(), "Carol Chen");
+        assert_eq!(state.organizations[ACME_ID].name, "Acme Corp");
+        assert_eq!(state.organizations[GLOBEX_ID].name, "Globex");
+        assert_eq!(state.membership(ALICE_ID, ACME_ID).unwrap().role, "admin");
+        assert_eq!(state.membership(ALICE_ID, GLOBEX_ID).unwrap().role, "member");
+        assert_eq!(state.membership(CAROL_ID, GLOBEX_ID).unwrap().role, "admin");
+        assert_eq!(state.active_memberships(BOB_ID).len(), 1);
+        assert_eq!(state.role_permissions("admin"), vec![USERS_TABLE_MANAGE.to_string()]);
+        let acme_members = state.memberships.values().filter(|m| m.organization_id == ACME_ID).count();
+        assert_eq!(acme_members, 27, "alice, bob and 25 more");
     }
 
-    let mut minute = 10;
-    let mut next_time = || {
-        minute += 1;
-        EPOCH + Duration::minutes(minute)
-    };
-    let add_member = |state: &mut State, user_id: &str, org: &str, role: &str, at: OffsetDateTime| {
-        let id = format!("om_01JDEM{:020}", state.memberships.len() + 1);
-        state.memberships.insert(
-            id.clone(),
-            Membership {
-                id,
-                user_id: user_id.into(),
-                organization_id: org.into(),
-                role: role.into(),
-                status: MembershipStatus::Active,
-                created_at: at,
-                updated_at: at,
-            },
-        );
-    };
-
-    for (id, email, first, last, orgs) in [
-        (ALICE_ID, "alice@acme.test", "Alice", "Adams", &[(ACME_ID, "admin"), (GLOBEX_ID, "member")][..]),
-        (BOB_ID, "bob@acme.test", "Bob", "Baker", &[(ACME_ID, "member")][..]),
-        (CAROL_ID, "carol@globex.test", "Carol", "Chen", &[(GLOBEX_ID, "admin")][..]),
-    ] {
-        let at = next_time();
-        state.users.insert(id.into(), user(id.into(), email, first, last, password_hash, at));
-        for (org, role) in orgs {
-            add_member(&mut state, id, org, role, at);
-        }
+    #[test]
+    fn bad_seeds_are_refused_with_a_reason() {
+        let org = r#"{"id":"org_1","name":"O"}"#;
+        let role = r#"{"slug":"member","name":"Member","description":null,"default":true}"#;
+        let with_users = |users: &str| format!(r#"{{"organizations":[{org}],"roles":[{role}],"users":[{users}]}}"#);
+        let unknown_org = with_users(r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":"p","memberships":[{"organization_id":"org_2","role":"member"}]}"#);
+        assert!(Seed::parse("t", &unknown_org).unwrap_err().to_string().contains("unknown organization"));
+        let dup = with_users(r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":null},{"id":"u1","email":"b@x.test","first_name":null,"last_name":null,"password":null}"#);
+        assert!(Seed::parse("t", &dup).unwrap_err().to_string().contains("repeats"));
+        assert!(Seed::parse("t", "{").is_err());
     }
-
-    for (n, (first, last)) in MORE_ACME_MEMBERS.iter().enumerate() {
-        let at = next_time();
-        let id = format!("user_01JDEM{:020}", n + 100);
-        let email = format!("{}.{}@acme.test", first.to_lowercase(), last.to_lowercase());
-        state.users.insert(id.clone(), user(id.clone(), &email, first, last, password_hash, at));
-        add_member(&mut state, &id, ACME_ID, "member", at);
-    }
-    state
 }

@@ -201,7 +201,7 @@ pub struct PendingTotp {
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct State {
     pub users: BTreeMap<String, User>,

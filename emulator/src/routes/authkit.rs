@@ -77,7 +77,8 @@ fn demo_accounts(state: &Data) -> Vec<DemoAccount> {
 }
 
 fn render_sign_in(env: &Environment, request: &AuthorizeRequest, email: &str, error: Option<&str>) -> Markup {
-    let accounts = demo_accounts(&env.store.read());
+    // Offer one-click accounts only for the built-in demo seed, whose password is public.
+    let accounts = if env.demo_seed { demo_accounts(&env.store.read()) } else { Vec::new() };
     pages::sign_in(request, &accounts, email, error, DEMO_PASSWORD)
 }
 

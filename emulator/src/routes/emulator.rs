@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 /// `POST /_emulator/reset` → `{status: "reset"}`: back to the seed data (users, organizations,
 /// memberships, no sessions, empty mailbox, no faults). The signing key stays.
 async fn reset(State(env): State<AppState>) -> Json<Value> {
-    *env.store.write() = crate::seed::demo(&env.seed_password_hash);
+    *env.store.write() = env.seed_state.clone();
     env.faults.clear();
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))

@@ -51,3 +51,36 @@ async fn faults_answer_429_with_retry_after_errors_and_delays_then_stop() {
     let bad = h.http.post(h.url("/_emulator/faults")).json(&json!({"path_prefix": "/x", "count": 1, "kind": "explode"})).send().await.unwrap();
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn a_seed_file_replaces_the_demo_data_with_pinned_ids() {
+    let dir = std::env::temp_dir().join(format!("workos-emulator-seed-{}", ulid::Ulid::new()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("seed.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(&json!({
+            "organizations": [{"id": "org_PINNED", "name": "Initech", "domains": ["initech.test"]}],
+            "roles": [
+                {"slug": "admin", "name": "Admin", "description": null, "permissions": ["widgets:users-table:manage"], "default": false},
+                {"slug": "member", "name": "Member", "description": null, "permissions": [], "default": true}
+            ],
+            "users": [{"id": "user_PINNED", "email": "peter@initech.test", "first_name": "Peter", "last_name": "Gibbons",
+                       "password": "tps-report-123", "memberships": [{"organization_id": "org_PINNED", "role": "admin"}]}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let h = Harness::with_config(workos_emulator::EmulatorConfig { seed_path: Some(file.clone()), ..Default::default() }).await;
+    assert_eq!(h.workos.organizations().get_organization("org_PINNED").await.unwrap().name, "Initech");
+    assert_eq!(status(&h.workos.user_management().get_user(ALICE_ID).await.unwrap_err()), 404, "no demo data");
+    assert!(h.sign_in_code("peter@initech.test", "tps-report-123").await.is_ok());
+    let page = h.http.get(h.url("/user_management/authorize?client_id=client_emulator&redirect_uri=http://x.test/cb")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Demo accounts"), "no one-click accounts for a custom seed");
+
+    // A broken seed stops start-up with the reason.
+    std::fs::write(&file, br#"{"organizations": [], "roles": [], "users": [], "extra": 1}"#).unwrap();
+    let err = workos_emulator::Emulator::start(workos_emulator::EmulatorConfig { seed_path: Some(file), ..Default::default() }, "127.0.0.1:0").await.err().expect("refused");
+    assert!(err.to_string().contains("extra"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
