@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for WidgetCaller {
         })?;
         let state = env.store.read();
         if !state.users.contains_key(&claims.sub) {
-            return Err(ApiError::Forbidden("Invalid widget token: unknown user.".into()));
+            return Err(ApiError::unknown_user());
         }
         if let Some(org) = &claims.org_id
             && !is_active_member(&state, &claims.sub, org)

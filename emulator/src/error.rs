@@ -43,6 +43,11 @@ impl ApiError {
         Self::BadRequest { code, message: message.into() }
     }
 
+    /// 403 for a token whose user no longer exists (the widgets re-fetch their token).
+    pub fn unknown_user() -> Self {
+        Self::Forbidden("Invalid widget token: unknown user.".into())
+    }
+
     pub fn not_found(entity: &'static str, id: impl Into<String>) -> Self {
         Self::NotFound { entity, id: id.into() }
     }

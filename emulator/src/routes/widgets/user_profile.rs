@@ -76,7 +76,7 @@ async fn verify_email_change(caller: WidgetCaller, State(env): State<AppState>, 
     let token = store::new_secret();
     let expires_at = now + ELEVATED_TTL;
     state.elevated.insert(token.clone(), ElevatedAccess { user_id: caller.user_id.clone(), expires_at });
-    let user = state.users.get_mut(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let user = state.users.get_mut(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
     user.email = change.new_email;
     user.email_verified = true;
     user.updated_at = now;
@@ -88,7 +88,7 @@ async fn verify_email_change(caller: WidgetCaller, State(env): State<AppState>, 
 /// "EmailVerification"}`: emails a 6-digit code to the caller (see `/_emulator/mailbox`).
 async fn send_verification(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
-    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(ApiError::unknown_user)?;
     let code = store::new_code();
     let id = store::new_id("auth_challenge");
     state.challenges.insert(id.clone(), Challenge { user_id: caller.user_id.clone(), code: code.clone(), expires_at: store::now() + ELEVATED_TTL });
@@ -138,7 +138,7 @@ fn me(user: &User) -> Value {
 /// P1 `GET /_widgets/UserProfile/me` → 200 `Me`.
 async fn get_me(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let user = state.users.get(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let user = state.users.get(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
     Ok(Json(me(user)))
 }
 
@@ -166,7 +166,7 @@ async fn update_me(caller: WidgetCaller, State(env): State<AppState>, ApiJson(bo
     let locale = clean("locale", body.locale)?;
 
     let mut state = env.store.write();
-    let user = state.users.get_mut(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let user = state.users.get_mut(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
     if let Some(v) = first_name {
         user.first_name = v;
     }

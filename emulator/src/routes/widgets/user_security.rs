@@ -66,7 +66,7 @@ const ENROLMENT_TTL: time::Duration = time::Duration::minutes(10);
 async fn create_totp_factor(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     caller.require_elevated(&state, &headers)?;
-    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(ApiError::unknown_user)?;
     let secret = totp::new_secret();
     let (uri, qr_code) = totp::enrollment(&secret, &email).ok_or_else(|| ApiError::bad_request("totp_failed", "Could not create the authenticator secret."))?;
     let now = store::now();
@@ -127,7 +127,7 @@ async fn delete_totp_factors(caller: WidgetCaller, State(env): State<AppState>, 
 /// `{data: {verificationMethods: {Password, Mfa}, passwordSettings}}`.
 async fn authentication_information(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let user = state.users.get(&caller.user_id).ok_or_else(|| ApiError::Forbidden("Invalid widget token: unknown user.".into()))?;
+    let user = state.users.get(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
     Ok(Json(json!({"data": {
         "verificationMethods": {
             "Password": {"provider": "Password", "isSetUp": user.password_hash.is_some(), "lastUsed": user.last_sign_in_at.map(timestamp), "isCurrentSession": true},
