@@ -45,3 +45,58 @@ test("a user changes their password in UserSecurity and signs in with the new on
   // The wrong old password answered 401 on the sign-in page on purpose.
   expect(problems.filter((p) => !p.includes("/user_management/authorize") && !p.includes("status of 401"))).toEqual([]);
 });
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
+function totp(secretBase32: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = require("node:crypto").createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+async function mailedCode(to: string): Promise<string> {
+  const mail = await (await fetch(`${process.env.EMULATOR_URL}/_emulator/mailbox?format=json&to=${encodeURIComponent(to)}`)).json();
+  return mail.data[0].code;
+}
+
+test("a user enrolls TOTP through elevated access and must then give a code at sign-in", async ({ page, problems, baseURL }) => {
+  await page.goto("/sign-in?return_to=/account/security");
+  await signIn(page, "carol@globex.test");
+  const security = page.locator('[data-widget="user-security"]');
+  await security.getByRole("button", { name: "Set up authenticator app" }).click();
+
+  // Elevated access: a code mailed to Carol (read from the emulator's mailbox).
+  const verify = page.getByRole("dialog");
+  await verify.getByRole("button", { name: "Send verification code" }).click();
+  await expect(verify.getByText(/A verification code was sent/)).toBeVisible();
+  const factor = page.waitForResponse((r) => r.url().endsWith("/_widgets/UserProfile/create-totp-factor"));
+  await page.keyboard.type(await mailedCode("carol@globex.test"));
+  await verify.getByRole("button", { name: "Confirm" }).click();
+
+  // The add-MFA dialog: scan (here: read the secret), then confirm with the app's current code.
+  const { authenticationFactor } = await (await factor).json();
+  const secret: string = authenticationFactor.totp.secret;
+  const setup = page.getByRole("dialog");
+  await expect(setup.getByRole("heading", { name: "Set up an authenticator app" })).toBeVisible();
+  await expect(setup.getByRole("img", { name: "Scan this QR code to enroll" })).toBeVisible();
+  // Six one-digit boxes, the first focused; the dialog submits the sixth digit by itself.
+  await page.keyboard.type(totp(secret));
+  await expect(setup).toBeHidden();
+  await expect(security.getByRole("button", { name: "Disable" })).toBeVisible();
+
+  // Sign out; sign-in now asks for the authenticator code after the password.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "carol@globex.test");
+  await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
+  await page.getByLabel("Code").fill(totp(secret));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(`${baseURL}/account/profile`);
+  await expect(page.getByTestId("nav-user")).toContainText("Carol Chen");
+  expect(problems).toEqual([]);
+});
