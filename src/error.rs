@@ -50,6 +50,17 @@ impl AppError {
         }
     }
 
+    /// For server functions: on error, sets the response status to match and logs the refusal.
+    pub fn answer<T>(result: Result<T, Self>, what: &str) -> Result<T, Self> {
+        if let Err(error) = &result {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(error.status());
+            }
+            tracing::info!(%error, "{what} refused");
+        }
+        result
+    }
+
     /// Classifies a `workos` crate error: 401/403 → forbidden, 429 → rate limited, 5xx and
     /// network failures → unavailable, anything else → a server error with WorkOS's message.
     pub fn from_workos(err: &workos::Error) -> Self {

@@ -74,12 +74,7 @@ fn display_name(user: &workos::User) -> String {
 /// Served at `POST /api/switch_organization`.
 #[server(endpoint = "switch_organization")]
 pub async fn switch_organization(organization_id: String) -> Result<(), AppError> {
-    let result = switch(organization_id).await;
-    if let Err(error) = &result {
-        expect_context::<leptos_axum::ResponseOptions>().set_status(error.status());
-        tracing::info!(%error, "organization switch refused");
-    }
-    result
+    AppError::answer(switch(organization_id).await, "organization switch")
 }
 
 #[cfg(feature = "ssr")]

@@ -33,12 +33,7 @@ pub struct WidgetGrant {
 /// Served at `POST /api/widget_token` (form body `kind=user-profile`).
 #[server(endpoint = "widget_token")]
 pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
-    let result = mint(kind).await;
-    if let Err(error) = &result {
-        expect_context::<leptos_axum::ResponseOptions>().set_status(error.status());
-        tracing::info!(widget = kind.id(), %error, "widget token refused");
-    }
-    result
+    AppError::answer(mint(kind).await, &format!("{} widget token", kind.id()))
 }
 
 #[cfg(feature = "ssr")]
