@@ -164,6 +164,12 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// [`verify_password`] off the async workers: Argon2id is deliberately slow.
+pub async fn password_matches(password: &str, hash: String) -> bool {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

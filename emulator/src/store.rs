@@ -264,12 +264,13 @@ impl State {
         self.mailbox.push(Mail { id: new_id("email"), to: to.into(), subject: subject.into(), body, code, created_at: now() });
     }
 
-    /// The user's most recently active session, if any is still active.
-    pub fn latest_session(&self, user_id: &str, now: OffsetDateTime) -> Option<&Session> {
+    /// The session a widget token for `user_id` in `organization_id` belongs to: the user's most
+    /// recently active session, preferring one in that organization.
+    pub fn current_session(&self, user_id: &str, organization_id: Option<&str>, now: OffsetDateTime) -> Option<&Session> {
         self.sessions
             .values()
             .filter(|s| s.user_id == user_id && s.is_active(now))
-            .max_by_key(|s| s.last_activity_at)
+            .max_by_key(|s| (s.organization_id.as_deref() == organization_id, s.last_activity_at))
     }
 }
 

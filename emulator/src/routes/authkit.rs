@@ -18,7 +18,7 @@ use time::Duration;
 
 use super::pages::{self, AuthorizeRequest, DemoAccount};
 use super::ApiJson;
-use crate::auth::{ApiKey, Claims, is_active_member, secret_eq, verify_password};
+use crate::auth::{ApiKey, Claims, is_active_member, secret_eq, password_matches};
 use crate::error::ApiError;
 use crate::seed::DEMO_PASSWORD;
 use crate::store::{self, AuthorizationCode, PendingTotp, Session, State as Data};
@@ -211,14 +211,11 @@ fn complete_sign_in(env: &Environment, user_id: &str, request: &AuthorizeRequest
     Redirect::to(target.as_str()).into_response()
 }
 
-/// The user with this email and password, if both are right. Argon2 runs off the async workers:
-/// it is deliberately slow.
+/// The user with this email and password, if both are right.
 async fn check_credentials(env: &Environment, email: &str, password: &str) -> Option<store::User> {
     let user = env.store.read().user_by_email(email).cloned()?;
     let hash = user.password_hash.clone()?;
-    let password = password.to_string();
-    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
-    valid.then_some(user)
+    password_matches(password, hash).await.then_some(user)
 }
 
 /// Body of `POST /user_management/authenticate`, all grant types (contract §8.2). The `workos`

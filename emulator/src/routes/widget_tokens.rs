@@ -58,13 +58,7 @@ async fn create_token(_: ApiKey, State(env): State<AppState>, ApiJson(body): Api
         let role = claims.role.as_deref().unwrap_or("none");
         return Err(ApiError::Forbidden(format!("The user's role '{role}' does not grant the scope '{scope}'.")));
     }
-    let now = store::now();
-    let session = state
-        .sessions
-        .values()
-        .filter(|s| s.user_id == user_id && s.is_active(now))
-        .max_by_key(|s| (s.organization_id == body.organization_id, s.last_activity_at));
-    claims.sid = session.map(|s| s.id.clone());
+    claims.sid = state.current_session(&user_id, body.organization_id.as_deref(), store::now()).map(|s| s.id.clone());
     claims.permissions = body.scopes;
     Ok((StatusCode::CREATED, Json(json!({"token": env.keys.sign(&claims)}))))
 }

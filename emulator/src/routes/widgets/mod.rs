@@ -16,6 +16,15 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::AppState;
 
+/// `{code, authenticationChallengeId}`: a one-time code for a challenge (UserProfile `verify`,
+/// UserSecurity `verify-totp-factor`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChallengeCode {
+    pub code: String,
+    pub authentication_challenge_id: String,
+}
+
 pub fn router(env: &AppState) -> Router<AppState> {
     Router::new()
         .merge(user_profile::router())

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
+use super::ChallengeCode;
 use crate::routes::ApiJson;
 use crate::store::{self, Challenge, ElevatedAccess, EmailChange, User};
 use crate::AppState;
@@ -96,17 +97,10 @@ async fn send_verification(caller: WidgetCaller, State(env): State<AppState>) ->
     Ok(Json(json!({"authenticationChallenge": id, "type": "EmailVerification"})))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyRequest {
-    code: String,
-    authentication_challenge_id: String,
-}
-
 /// P5 `POST /_widgets/UserProfile/verify` `{code, authenticationChallengeId}` →
 /// `{elevatedAccessToken, expiresAt}` (10 minutes). A wrong or expired code, or another user's
 /// challenge → 400 `{message}`; a challenge is used once.
-async fn verify(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<VerifyRequest>) -> Result<Json<Value>, ApiError> {
+async fn verify(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<ChallengeCode>) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     let now = store::now();
     let challenge = state.challenges.get(&body.authentication_challenge_id).filter(|c| c.user_id == caller.user_id && c.expires_at > now).cloned();

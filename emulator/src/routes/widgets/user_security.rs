@@ -8,8 +8,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{WidgetCaller, hash_password, verify_password};
+use crate::auth::{WidgetCaller, hash_password, password_matches};
 use crate::error::ApiError;
+use super::ChallengeCode;
 use crate::routes::ApiJson;
 use crate::store::{self, PendingFactor, timestamp};
 use crate::totp;
@@ -86,17 +87,10 @@ async fn create_totp_factor(caller: WidgetCaller, State(env): State<AppState>, h
     })))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyTotp {
-    code: String,
-    authentication_challenge_id: String,
-}
-
 /// S5 `POST /_widgets/UserProfile/verify-totp-factor` `{code, authenticationChallengeId}` →
 /// `{success: true}` when `code` is the authenticator's current code (a real RFC 6238 check); the
 /// factor then protects sign-in. Wrong code, expired or foreign challenge → 400 `{message}`.
-async fn verify_totp_factor(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<VerifyTotp>) -> Result<Json<Value>, ApiError> {
+async fn verify_totp_factor(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<ChallengeCode>) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     let pending = state.pending_factors.get(&body.authentication_challenge_id).filter(|p| p.user_id == caller.user_id && p.expires_at > store::now()).cloned();
     let Some(pending) = pending.filter(|p| totp::check(&p.secret, &body.code)) else {
@@ -177,9 +171,8 @@ struct UpdatePassword {
 /// with per-rule `errors` for a new one the policy refuses.
 async fn update_password(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<UpdatePassword>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let hash = env.store.read().users.get(&caller.user_id).and_then(|u| u.password_hash.clone());
-    let current = body.current_password;
     let current_ok = match hash {
-        Some(hash) => tokio::task::spawn_blocking(move || verify_password(&current, &hash)).await.unwrap_or(false),
+        Some(hash) => password_matches(&body.current_password, hash).await,
         None => false,
     };
     if !current_ok {
