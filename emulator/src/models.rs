@@ -118,6 +118,17 @@ pub fn paginate<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, 
     (page, metadata)
 }
 
+/// Cursor pagination over a newest-first list with time cursors, as the widgets' private members
+/// list pages (shipped `users-management.js`: "Next" sends `before=<list_metadata.before>`,
+/// "Previous" sends `after=<list_metadata.after>`): `before=<id>` gives the items created before
+/// that id (further down the list), `after=<id>` those created after it (further up);
+/// `list_metadata.before` is the page's last id when older items follow, `list_metadata.after` its
+/// first id when newer ones precede.
+pub fn paginate_newest_first<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, after: Option<&str>) -> (Vec<T>, ListMetadata) {
+    let (page, list_order) = paginate(items, limit, after, before);
+    (page, ListMetadata { before: list_order.after, after: list_order.before })
+}
+
 /// An empty JSON object, for 2xx answers that carry nothing.
 pub fn empty() -> Value {
     Value::Object(Map::new())
@@ -151,5 +162,20 @@ mod tests {
 
         let (page, _) = paginate(ids(25), 10, None, Some("nope"));
         assert!(page.is_empty());
+    }
+
+    #[test]
+    fn newest_first_pages_down_with_before_and_up_with_after() {
+        let (page, meta) = paginate_newest_first(ids(25), 10, None, None);
+        assert_eq!(page, (0..10).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: Some("id9".into()), after: None });
+
+        let (page, meta) = paginate_newest_first(ids(25), 10, Some("id9"), None);
+        assert_eq!(page, (10..20).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: Some("id19".into()), after: Some("id10".into()) });
+
+        let (page, meta) = paginate_newest_first(ids(25), 10, None, Some("id10"));
+        assert_eq!(page, (0..10).collect::<Vec<_>>());
+        assert_eq!(meta, ListMetadata { before: Some("id9".into()), after: None });
     }
 }

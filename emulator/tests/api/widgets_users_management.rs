@@ -24,19 +24,21 @@ async fn lists_pages_searches_and_filters_members_with_server_side_actions() {
     let (status, first) = h.call(h.widget(Method::GET, "/UserManagement/members?limit=10", &token, TYPE)).await;
     assert_eq!(status, 200);
     assert_eq!(first["data"].as_array().unwrap().len(), 10);
-    assert!(first["list_metadata"]["before"].is_null());
-    let after = first["list_metadata"]["after"].as_str().unwrap().to_string();
+    // Newest first with time cursors, as the shipped widget pages: its "Next" button sends
+    // `before=<list_metadata.before>`, its "Previous" button `after=<list_metadata.after>`.
+    assert!(first["list_metadata"]["after"].is_null());
+    let next = first["list_metadata"]["before"].as_str().unwrap().to_string();
 
     // 27 Acme members (alice, bob and 25 more): pages of 10, 10, 7, no overlap, and back again.
-    let (_, second) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&after={after}"), &token, TYPE)).await;
-    let (_, third) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&after={}", second["list_metadata"]["after"].as_str().unwrap()), &token, TYPE)).await;
+    let (_, second) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&before={next}"), &token, TYPE)).await;
+    let (_, third) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&before={}", second["list_metadata"]["before"].as_str().unwrap()), &token, TYPE)).await;
     assert_eq!(third["data"].as_array().unwrap().len(), 7);
-    assert!(third["list_metadata"]["after"].is_null());
+    assert!(third["list_metadata"]["before"].is_null());
     let mut all: Vec<String> = [ids(&first), ids(&second), ids(&third)].concat();
     all.sort();
     all.dedup();
     assert_eq!(all.len(), 27);
-    let (_, back) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&before={}", second["list_metadata"]["before"].as_str().unwrap()), &token, TYPE)).await;
+    let (_, back) = h.call(h.widget(Method::GET, &format!("/UserManagement/members?limit=10&after={}", second["list_metadata"]["after"].as_str().unwrap()), &token, TYPE)).await;
     assert_eq!(ids(&back), ids(&first));
 
     // Search by name or email; filter by role.

@@ -12,7 +12,7 @@ use time::Duration;
 
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
-use crate::models::paginate;
+use crate::models::paginate_newest_first;
 use crate::routes::{ApiJson, ApiQuery};
 use crate::seed::USERS_TABLE_MANAGE;
 use crate::store::{self, Invitation, InvitationState, MembershipStatus, Role, State as Data, timestamp};
@@ -120,7 +120,7 @@ async fn list_members(caller: WidgetCaller, State(env): State<AppState>, ApiQuer
     }
     rows.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
     let items = rows.into_iter().map(|(id, _, row)| (id, row)).collect();
-    let (data, list_metadata) = paginate(items, limit, query.before.as_deref(), query.after.as_deref());
+    let (data, list_metadata) = paginate_newest_first(items, limit, query.before.as_deref(), query.after.as_deref());
     Ok(Json(json!({"data": data, "list_metadata": list_metadata})))
 }
 
