@@ -46,6 +46,16 @@ pub struct Environment {
     pub seed_state: store::State,
     /// Whether the built-in demo seed is in use (the sign-in page then offers its accounts).
     pub demo_seed: bool,
+    /// Access-token lifetime in seconds, starting at `config.access_token_ttl_secs`; tests shorten
+    /// it at run time (`PATCH /_emulator/settings`) to reach refresh paths without waiting.
+    pub access_token_ttl_secs: std::sync::atomic::AtomicI64,
+}
+
+impl Environment {
+    /// The current access-token lifetime in seconds.
+    pub fn access_token_ttl(&self) -> i64 {
+        self.access_token_ttl_secs.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 pub type AppState = Arc<Environment>;
@@ -151,5 +161,6 @@ pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Resu
         Some(path) => Store::open(path, || seed_state.clone())?,
         None => Store::new(seed_state.clone()),
     };
-    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_state, demo_seed })
+    let access_token_ttl_secs = config.access_token_ttl_secs.into();
+    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_state, demo_seed, access_token_ttl_secs })
 }

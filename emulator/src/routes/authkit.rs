@@ -363,7 +363,7 @@ fn start_session(env: &Environment, state: &mut Data, user_id: &str, organizatio
 
 /// `{user, organization_id, access_token, refresh_token, authentication_method}` for `session`.
 fn token_response(env: &Environment, state: &Data, session: &Session, refresh_token: String) -> Value {
-    let mut claims = Claims::new(&env.base_url, &session.user_id, env.config.access_token_ttl_secs);
+    let mut claims = Claims::new(&env.base_url, &session.user_id, env.access_token_ttl());
     claims.sid = Some(session.id.clone());
     if let Some(org) = &session.organization_id {
         let role = state.membership(&session.user_id, org).map(|m| m.role.clone()).unwrap_or_default();

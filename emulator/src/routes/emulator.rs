@@ -15,13 +15,40 @@ pub fn router() -> Router<AppState> {
         .route("/_emulator/mailbox", get(mailbox))
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route("/_emulator/settings", get(settings).patch(update_settings))
+}
+
+/// `GET /_emulator/settings` → `{access_token_ttl_secs}`: the lifetime of access tokens minted from
+/// now on (seconds).
+async fn settings(State(env): State<AppState>) -> Json<Value> {
+    Json(json!({"access_token_ttl_secs": env.access_token_ttl()}))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsUpdate {
+    access_token_ttl_secs: Option<i64>,
+}
+
+/// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400}` → the new settings; 400
+/// `invalid_request` out of range. `/_emulator/reset` restores the configured values.
+async fn update_settings(State(env): State<AppState>, crate::routes::ApiJson(update): crate::routes::ApiJson<SettingsUpdate>) -> Result<Json<Value>, crate::error::ApiError> {
+    if let Some(ttl) = update.access_token_ttl_secs {
+        if !(1..=86_400).contains(&ttl) {
+            return Err(crate::error::ApiError::bad_request("invalid_request", "access_token_ttl_secs must be between 1 and 86400."));
+        }
+        env.access_token_ttl_secs.store(ttl, std::sync::atomic::Ordering::Relaxed);
+        tracing::info!(ttl, "access-token lifetime changed");
+    }
+    Ok(settings(State(env)).await)
 }
 
 /// `POST /_emulator/reset` → `{status: "reset"}`: back to the seed data (users, organizations,
-/// memberships, no sessions, empty mailbox, no faults). The signing key stays.
+/// memberships, no sessions, empty mailbox, no faults, configured settings). The signing key stays.
 async fn reset(State(env): State<AppState>) -> Json<Value> {
     *env.store.write() = env.seed_state.clone();
     env.faults.clear();
+    env.access_token_ttl_secs.store(env.config.access_token_ttl_secs, std::sync::atomic::Ordering::Relaxed);
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))
 }

@@ -53,6 +53,27 @@ async fn faults_answer_429_with_retry_after_errors_and_delays_then_stop() {
 }
 
 #[tokio::test]
+async fn settings_shorten_the_access_token_lifetime_until_a_reset() {
+    let h = Harness::start().await;
+    let patch = |body: serde_json::Value| h.http.patch(h.url("/_emulator/settings")).json(&body).send();
+    let changed: serde_json::Value = patch(json!({"access_token_ttl_secs": 61})).await.unwrap().json().await.unwrap();
+    assert_eq!(changed["access_token_ttl_secs"], 61);
+    let claims = crate::support::payload(h.sign_in("alice@acme.test").await.access_token.expose());
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 61);
+
+    for bad in [json!({"access_token_ttl_secs": 0}), json!({"access_token_ttl_secs": 86_401})] {
+        let response = patch(bad).await.unwrap();
+        assert_eq!(response.status(), 400);
+        assert_eq!(response.json::<serde_json::Value>().await.unwrap()["code"], "invalid_request");
+    }
+    assert_eq!(patch(json!({"widget_ttl": 5})).await.unwrap().status(), 422, "unknown fields are refused");
+
+    h.http.post(h.url("/_emulator/reset")).send().await.unwrap();
+    let claims = crate::support::payload(h.sign_in("alice@acme.test").await.access_token.expose());
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 300);
+}
+
+#[tokio::test]
 async fn a_seed_file_replaces_the_demo_data_with_pinned_ids() {
     let dir = std::env::temp_dir().join(format!("workos-emulator-seed-{}", ulid::Ulid::new()));
     std::fs::create_dir_all(&dir).unwrap();
