@@ -37,3 +37,9 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
+
+/** The code in the newest email the emulator "sent" to `to` (its mailbox, `/_emulator/mailbox`). */
+export async function mailedCode(to: string): Promise<string> {
+  const mail = await (await fetch(`${process.env.EMULATOR_URL}/_emulator/mailbox?format=json&to=${encodeURIComponent(to)}`)).json();
+  return mail.data[0].code;
+}

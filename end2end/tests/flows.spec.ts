@@ -1,5 +1,5 @@
 // Flows driven through the real widgets' UI against the emulator.
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, mailedCode } from "./fixtures";
 
 test("an admin invites a member through the UsersManagement widget", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/organization/users");
@@ -57,11 +57,6 @@ function totp(secretBase32: string, at = Date.now()): string {
   const mac = require("node:crypto").createHmac("sha1", key).update(counter).digest();
   const offset = mac[mac.length - 1] & 0xf;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-async function mailedCode(to: string): Promise<string> {
-  const mail = await (await fetch(`${process.env.EMULATOR_URL}/_emulator/mailbox?format=json&to=${encodeURIComponent(to)}`)).json();
-  return mail.data[0].code;
 }
 
 test("a user enrolls TOTP through elevated access and must then give a code at sign-in", async ({ page, problems, baseURL }) => {

@@ -1,4 +1,4 @@
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, mailedCode } from "./fixtures";
 
 test("alice signs in through AuthKit and renames herself in the real UserProfile widget", async ({ page, problems, baseURL }) => {
   // Signed out: the protected page sends the browser to AuthKit (the emulator's sign-in page)...
@@ -30,6 +30,37 @@ test("alice signs in through AuthKit and renames herself in the real UserProfile
   await page.reload();
   await expect(page.locator('[data-widget="user-profile"]').getByText("Alicia Adams")).toBeVisible();
 
+  expect(problems).toEqual([]);
+});
+
+test("a user changes their email with elevated access and a code sent to the new address", async ({ page, problems, baseURL }) => {
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "bob@acme.test");
+  const widget = page.locator('[data-widget="user-profile"]');
+  await widget.getByLabel("Email address").getByRole("button", { name: "Edit" }).click();
+
+  // Elevated access first: a code mailed to the current address; the sixth digit submits it.
+  const verify = page.getByRole("dialog", { name: "Verify your identity" });
+  await verify.getByRole("button", { name: "Send verification code" }).click();
+  await expect(verify.getByText(/A verification code was sent/)).toBeVisible();
+  await page.keyboard.type(await mailedCode("bob@acme.test"));
+
+  const change = page.getByRole("dialog", { name: "Change email address" });
+  await change.getByLabel("New email address").fill("robert@acme.test");
+  await change.getByRole("button", { name: "Send verification code" }).click();
+  const confirm = page.getByRole("dialog", { name: "Enter verification code" });
+  await expect(confirm).toContainText("A verification code was sent to robert@acme.test.");
+  await page.keyboard.type(await mailedCode("robert@acme.test"));
+  await expect(confirm).toBeHidden();
+  await expect(widget.getByText("robert@acme.test")).toBeVisible();
+
+  // The new address signs in; the old one is gone.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "robert@acme.test");
+  await expect(page.getByTestId("nav-user")).toContainText("Bob Baker");
+  await expect(page.locator('[data-widget="user-profile"]').getByText("robert@acme.test")).toBeVisible();
   expect(problems).toEqual([]);
 });
 
