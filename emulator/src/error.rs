@@ -36,6 +36,9 @@ pub enum ApiError {
     /// 422 `{code: "invalid_request_parameters", message}`.
     #[error("{0}")]
     Unprocessable(String),
+    /// 413 `{code: "payload_too_large", message}`: a body over `routes::MAX_BODY_BYTES`.
+    #[error("The request body is larger than {0} bytes.")]
+    TooLarge(usize),
 }
 
 impl ApiError {
@@ -60,6 +63,7 @@ impl ApiError {
             Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 }
@@ -82,6 +86,7 @@ impl IntoResponse for ApiError {
             Self::Unprocessable(_) => {
                 json!({"code": "invalid_request_parameters", "message": message})
             }
+            Self::TooLarge(_) => json!({"code": "payload_too_large", "message": message}),
         };
         tracing::debug!(status = %self.status(), %message, "request refused");
         (self.status(), Json(body)).into_response()
@@ -92,6 +97,7 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonDataError(e) => Self::Unprocessable(e.body_text()),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(crate::routes::MAX_BODY_BYTES),
             other => Self::bad_request("invalid_json", other.body_text()),
         }
     }

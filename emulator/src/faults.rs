@@ -1,5 +1,6 @@
-//! Fault injection for reliability tests: the next N calls to a path answer 429 (with
-//! `Retry-After`), an error status, or only after a delay. Configured at `/_emulator/faults`.
+//! Fault injection for reliability tests: the next N calls to a path (or a share of them) answer
+//! 429 (with `Retry-After`), an error status, only after a delay, or not at all (the connection is
+//! dropped). Configured at `/_emulator/faults`.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -23,18 +24,38 @@ pub enum FaultKind {
     Error { status: u16 },
     /// The real answer, after `delay_ms` milliseconds.
     Delay { delay_ms: u64 },
+    /// No answer: the connection is closed before a complete response (the client sees a network
+    /// error, as with a reset or a crashed upstream).
+    Drop,
 }
 
 /// A rule: calls whose path starts with `path_prefix` (and whose method matches, if given) get
-/// `kind`, `count` times.
+/// `kind`; with `percent` (1–100) only that share of the matching calls, chosen at random. `count`
+/// bounds how many calls are faulted (absent: until `DELETE /_emulator/faults` or a reset).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Fault {
     pub path_prefix: String,
     #[serde(default)]
     pub method: Option<String>,
-    pub count: u32,
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub percent: Option<u8>,
     #[serde(flatten)]
     pub kind: FaultKind,
+}
+
+impl Fault {
+    /// Why this rule cannot be used, if so: `count` 0 or `percent` outside 1–100.
+    pub fn invalid(&self) -> Option<&'static str> {
+        if self.count == Some(0) {
+            return Some("count must be at least 1 (leave it out for no limit).");
+        }
+        if self.percent.is_some_and(|p| !(1..=100).contains(&p)) {
+            return Some("percent must be between 1 and 100.");
+        }
+        None
+    }
 }
 
 #[derive(Default)]
@@ -57,14 +78,22 @@ impl Faults {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes one use of the first rule matching the call, removing rules that are used up.
+    /// Takes one use of the first rule matching the call (if its `percent` draw says so),
+    /// removing rules that are used up.
     fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         let mut faults = self.lock();
         let index = faults.iter().position(|f| path.starts_with(&f.path_prefix) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)))?;
+        if let Some(percent) = faults[index].percent {
+            if rand::Rng::gen_range(&mut rand::thread_rng(), 0..100u8) >= percent {
+                return None;
+            }
+        }
         let kind = faults[index].kind.clone();
-        faults[index].count = faults[index].count.saturating_sub(1);
-        if faults[index].count == 0 {
-            faults.remove(index);
+        if let Some(count) = faults[index].count.as_mut() {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                faults.remove(index);
+            }
         }
         Some(kind)
     }
@@ -88,6 +117,12 @@ pub async fn layer(State(env): State<AppState>, request: Request, next: Next) ->
             let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"code": "rate_limit_exceeded", "message": "Too many requests (injected by the emulator)."}))).into_response();
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             response
+        }
+        Some(FaultKind::Drop) => {
+            tracing::info!(%path, "fault injected: connection dropped");
+            // A body that fails at once makes hyper abort the connection mid-response.
+            let failing = futures_util::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected: connection dropped")) });
+            Response::new(axum::body::Body::from_stream(failing))
         }
         Some(FaultKind::Error { status }) => {
             tracing::info!(%path, status, "fault injected: error");

@@ -58,12 +58,17 @@ async fn list_faults(State(env): State<AppState>) -> Json<Value> {
     Json(json!({"data": env.faults.list()}))
 }
 
-/// `POST /_emulator/faults` `{path_prefix, method?, count, kind: "rate_limit", retry_after_secs}`
-/// | `{…, kind: "error", status}` | `{…, kind: "delay", delay_ms}` → 201 `{data: [Fault]}`.
-async fn add_fault(State(env): State<AppState>, crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>) -> (axum::http::StatusCode, Json<Value>) {
+/// `POST /_emulator/faults` `{path_prefix, method?, count?, percent?, kind: "rate_limit",
+/// retry_after_secs}` | `{…, kind: "error", status}` | `{…, kind: "delay", delay_ms}` | `{…, kind:
+/// "drop"}` → 201 `{data: [Fault]}`; 400 `invalid_request` for `count: 0` or `percent` outside
+/// 1–100; 422 for an unknown kind.
+async fn add_fault(State(env): State<AppState>, crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>) -> Result<(axum::http::StatusCode, Json<Value>), crate::error::ApiError> {
+    if let Some(reason) = fault.invalid() {
+        return Err(crate::error::ApiError::bad_request("invalid_request", reason));
+    }
     tracing::info!(?fault, "fault added");
     env.faults.add(fault);
-    (axum::http::StatusCode::CREATED, Json(json!({"data": env.faults.list()})))
+    Ok((axum::http::StatusCode::CREATED, Json(json!({"data": env.faults.list()}))))
 }
 
 /// `DELETE /_emulator/faults` → `{data: []}`.

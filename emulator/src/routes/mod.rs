@@ -13,13 +13,13 @@ mod widgets;
 use axum::Router;
 use axum::extract::FromRequest;
 use axum::extract::FromRequestParts;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// Largest request body the emulator reads (bytes). WorkOS bodies are small JSON documents.
+/// Largest request body the emulator reads (bytes); larger ones get 413 `payload_too_large`.
+/// WorkOS bodies are small JSON documents.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// `axum::Json` whose rejections are WorkOS-style JSON errors (400 malformed, 422 wrong shape).
@@ -45,7 +45,7 @@ pub fn router(env: AppState) -> Router {
         .nest("/_widgets", widgets::router(&env))
         .fallback(|| async { ApiError::not_found("route", "this path is not served by the WorkOS emulator") })
         .layer(axum::middleware::from_fn_with_state(env.clone(), crate::faults::layer))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(env)
 }

@@ -2,6 +2,7 @@
 //! has the call (so every response is also checked to decode with the crate's models).
 
 mod authkit;
+mod bad_input;
 mod coverage;
 mod directory;
 mod operations;

@@ -50,6 +50,46 @@ async fn faults_answer_429_with_retry_after_errors_and_delays_then_stop() {
     assert!(h.workos.organizations().get_organization(ACME_ID).await.is_ok(), "cleared");
     let bad = h.http.post(h.url("/_emulator/faults")).json(&json!({"path_prefix": "/x", "count": 1, "kind": "explode"})).send().await.unwrap();
     assert_eq!(bad.status(), 422);
+    for invalid in [json!({"path_prefix": "/x", "count": 0, "kind": "drop"}), json!({"path_prefix": "/x", "percent": 0, "kind": "drop"}), json!({"path_prefix": "/x", "percent": 101, "kind": "drop"})] {
+        assert_eq!(add(invalid).await.unwrap().status(), 400);
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_a_network_error_and_the_emulator_keeps_serving() {
+    let h = Harness::start().await;
+    let add = |fault: serde_json::Value| h.http.post(h.url("/_emulator/faults")).json(&fault).send();
+    assert_eq!(add(json!({"path_prefix": "/organizations/", "count": 2, "kind": "drop"})).await.unwrap().status(), 201);
+    for _ in 0..2 {
+        let err = h.workos.organizations().get_organization(ACME_ID).await.unwrap_err();
+        assert!(matches!(err, workos::Error::Network(_)), "a network error, not a status: {err}");
+    }
+    assert!(h.workos.organizations().get_organization(ACME_ID).await.is_ok(), "used up after 2 calls");
+}
+
+#[tokio::test]
+async fn a_percent_fault_hits_about_that_share_of_calls_until_cleared() {
+    let h = Harness::start().await;
+    let fault = json!({"path_prefix": "/organizations/", "percent": 50, "kind": "error", "status": 503});
+    assert_eq!(h.http.post(h.url("/_emulator/faults")).json(&fault).send().await.unwrap().status(), 201);
+    let mut failed = 0;
+    for _ in 0..200 {
+        match h.workos.organizations().get_organization(ACME_ID).await {
+            Ok(_) => {}
+            Err(err) => {
+                assert_eq!(status(&err), 503);
+                failed += 1;
+            }
+        }
+    }
+    // Binomial(200, 0.5): mean 100, sd ~7; 60..=140 is over five standard deviations either side.
+    assert!((60..=140).contains(&failed), "{failed} of 200 calls faulted at 50 %");
+    let listed: serde_json::Value = h.http.get(h.url("/_emulator/faults")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["data"][0]["count"], serde_json::Value::Null, "no count: the rule stays");
+    h.http.delete(h.url("/_emulator/faults")).send().await.unwrap();
+    for _ in 0..20 {
+        assert!(h.workos.organizations().get_organization(ACME_ID).await.is_ok());
+    }
 }
 
 #[tokio::test]
