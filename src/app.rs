@@ -16,7 +16,7 @@ use crate::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=crate::theme::initial_choice().attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -42,6 +42,7 @@ pub fn use_viewer() -> ViewerResource {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::theme::provide_theme();
     let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
     provide_context(viewer);
 
@@ -91,6 +92,7 @@ fn Nav() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <crate::theme::ThemeToggle />
         </nav>
     }
 }

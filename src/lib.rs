@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod pages;
+pub mod theme;
 pub mod widgets;
 
 #[cfg(feature = "ssr")]

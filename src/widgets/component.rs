@@ -118,6 +118,7 @@ mod client {
     pub fn mount_on_hydrate(kind: WidgetKind, host: NodeRef<Div>, phase: RwSignal<Phase>, attempt: RwSignal<u32>) {
         let mounted = StoredValue::new_local(None::<Mounted>);
         let viewer = crate::app::use_viewer();
+        let theme = crate::theme::use_theme();
         let unmount = move || {
             if let Some(Some(widget)) = mounted.try_update_value(Option::take) {
                 widget.handle.unmount();
@@ -129,7 +130,7 @@ mod client {
             unmount();
             let element: web_sys::Element = element.into();
             leptos::task::spawn_local(async move {
-                match mount(kind, &element, viewer).await {
+                match mount(kind, &element, viewer, theme.appearance_untracked()).await {
                     Ok(widget) => {
                         // Navigated away meanwhile: the owner is gone, so undo the mount.
                         if let Some(Some(orphan)) = mounted.try_set_value(Some(widget)) {
@@ -144,12 +145,30 @@ mod client {
                 }
             });
         });
+        // A theme change reaches the mounted widget in place (`handle.update`), not by remounting.
+        Effect::new(move |_| {
+            let props = theme_props(theme.appearance());
+            mounted.with_value(|widget| {
+                if let Some(widget) = widget {
+                    widget.handle.update(&props);
+                }
+            });
+        });
         on_cleanup(unmount);
     }
 
-    async fn mount(kind: WidgetKind, element: &web_sys::Element, viewer: crate::app::ViewerResource) -> Result<Mounted, AppError> {
+    /// `{theme: {appearance}}`, the widgets' Radix theme prop.
+    fn theme_props(appearance: &str) -> JsValue {
+        let theme = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&theme, &JsValue::from_str("appearance"), &JsValue::from_str(appearance));
+        let props = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&props, &JsValue::from_str("theme"), &theme);
+        props.into()
+    }
+
+    async fn mount(kind: WidgetKind, element: &web_sys::Element, viewer: crate::app::ViewerResource, appearance: &str) -> Result<Mounted, AppError> {
         let grant = widget_token(kind).await?;
-        let props = provider_props(&grant.api, &grant.token);
+        let props = provider_props(&grant.api, &grant.token, appearance);
         let auth_token = token_source(kind, grant.token);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
         let switch = (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));
@@ -191,15 +210,9 @@ mod client {
         })
     }
 
-    /// The widgets' Radix appearance, following the system colour scheme as the app's CSS does.
-    fn appearance() -> &'static str {
-        let dark = web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches());
-        if dark { "dark" } else { "light" }
-    }
-
-    /// The bridge's props but `authToken`: the API host and the token already minted
-    /// (`initialToken`, so the widget's first request carries it).
-    fn provider_props(api: &WidgetApi, initial_token: &str) -> JsValue {
+    /// The bridge's props but `authToken`: the API host, the token already minted (`initialToken`,
+    /// so the widget's first request carries it) and the theme.
+    fn provider_props(api: &WidgetApi, initial_token: &str, appearance: &str) -> JsValue {
         let props = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| {
             let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
@@ -208,9 +221,7 @@ mod client {
         set("apiHostname", &JsValue::from_str(&api.hostname));
         set("port", &api.port.map(|p| JsValue::from(p as u32)).unwrap_or(JsValue::NULL));
         set("https", &JsValue::from_bool(api.https));
-        let theme = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&theme, &JsValue::from_str("appearance"), &JsValue::from_str(appearance()));
-        set("theme", &theme);
+        let _ = js_sys::Object::assign(&props, theme_props(appearance).unchecked_ref());
         props.into()
     }
 }

@@ -1,0 +1,186 @@
+//! Light and dark theme.
+//!
+//! The choice (system, light, dark) lives in the `theme` cookie (one year, readable by scripts: it
+//! holds no secret), so the server renders `<html data-theme=…>` and the first paint is already
+//! right, with no inline script. The CSS picks colours with `light-dark()`; the widgets get the
+//! effective appearance through the bridge's `handle.update({theme})`, in place, with no remount.
+
+use leptos::prelude::*;
+
+/// Name of the cookie holding the choice: `system` (or absent), `light` or `dark`.
+pub const COOKIE: &str = "theme";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeChoice {
+    System,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    /// Parses a cookie value; anything unknown is `System`.
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            _ => Self::System,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Light => "light",
+            Self::Dark => "dark",
+        }
+    }
+
+    /// The `data-theme` attribute of `<html>`: none when following the system.
+    pub fn attribute(self) -> Option<&'static str> {
+        (self != Self::System).then(|| self.as_str())
+    }
+
+    /// The choice after this one in the nav's toggle: system → light → dark → system.
+    pub fn next(self) -> Self {
+        match self {
+            Self::System => Self::Light,
+            Self::Light => Self::Dark,
+            Self::Dark => Self::System,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::System => "System theme",
+            Self::Light => "Light theme",
+            Self::Dark => "Dark theme",
+        }
+    }
+}
+
+/// The theme in context: the user's choice and whether the system prefers dark.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub choice: RwSignal<ThemeChoice>,
+    system_dark: RwSignal<bool>,
+}
+
+impl Theme {
+    /// The widgets' Radix `appearance`: `"light"` or `"dark"` (tracks both signals).
+    pub fn appearance(&self) -> &'static str {
+        let dark = match self.choice.get() {
+            ThemeChoice::Dark => true,
+            ThemeChoice::Light => false,
+            ThemeChoice::System => self.system_dark.get(),
+        };
+        if dark { "dark" } else { "light" }
+    }
+
+    /// `appearance()` without tracking.
+    pub fn appearance_untracked(&self) -> &'static str {
+        untrack(|| self.appearance())
+    }
+
+    /// Makes `choice` the theme: the cookie, `<html data-theme>` and the signal (browser only).
+    pub fn choose(&self, choice: ThemeChoice) {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let document = document();
+            if let Ok(html) = document.clone().dyn_into::<web_sys::HtmlDocument>() {
+                let _ = html.set_cookie(&format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", choice.as_str()));
+            }
+            if let Some(root) = document.document_element() {
+                let _ = match choice.attribute() {
+                    Some(value) => root.set_attribute("data-theme", value),
+                    None => root.remove_attribute("data-theme"),
+                };
+            }
+        }
+        self.choice.set(choice);
+    }
+}
+
+/// The choice this page was rendered with: on the server from the request's `theme` cookie, in
+/// the browser from `<html data-theme>` (which the server wrote).
+pub fn initial_choice() -> ThemeChoice {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| {
+                parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+                    let (name, value) = pair.trim().split_once('=')?;
+                    (name == COOKIE).then(|| ThemeChoice::parse(value))
+                })
+            })
+            .unwrap_or(ThemeChoice::System)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            document().document_element().and_then(|e| e.get_attribute("data-theme")).map(|v| ThemeChoice::parse(&v)).unwrap_or(ThemeChoice::System)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            ThemeChoice::System
+        }
+    }
+}
+
+/// Puts the theme in context (once, in `App`); in the browser it also follows the system's
+/// `prefers-color-scheme` as it changes.
+pub fn provide_theme() -> Theme {
+    let theme = Theme { choice: RwSignal::new(initial_choice()), system_dark: RwSignal::new(false) };
+    #[cfg(feature = "hydrate")]
+    if let Some(query) = window().match_media("(prefers-color-scheme: dark)").ok().flatten() {
+        use wasm_bindgen::prelude::*;
+        theme.system_dark.set(query.matches());
+        let system_dark = theme.system_dark;
+        let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(move |e: web_sys::MediaQueryListEvent| system_dark.set(e.matches()));
+        let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        // Lives as long as the page.
+        on_change.forget();
+    }
+    provide_context(theme);
+    theme
+}
+
+pub fn use_theme() -> Theme {
+    expect_context::<Theme>()
+}
+
+/// The nav's theme button: shows the current choice; a click moves to the next one.
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let theme = use_theme();
+    view! {
+        <button
+            class="button theme-toggle"
+            type="button"
+            data-testid="theme-toggle"
+            title="Change the theme (system, light, dark)"
+            on:click=move |_| theme.choose(theme.choice.get_untracked().next())
+        >
+            {move || theme.choice.get().label()}
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles_and_round_trips_through_the_cookie_value() {
+        let mut choice = ThemeChoice::System;
+        for expected in [ThemeChoice::Light, ThemeChoice::Dark, ThemeChoice::System] {
+            choice = choice.next();
+            assert_eq!(choice, expected);
+            assert_eq!(ThemeChoice::parse(choice.as_str()), choice);
+        }
+        assert_eq!(ThemeChoice::parse("purple"), ThemeChoice::System);
+        assert_eq!(ThemeChoice::System.attribute(), None);
+        assert_eq!(ThemeChoice::Dark.attribute(), Some("dark"));
+    }
+}
