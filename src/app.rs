@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text| format!("{text} · Account") />
         <Router>
             <Nav />
+            <SessionNotice />
             <main class="page">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
@@ -86,14 +87,33 @@ fn Nav() -> impl IntoView {
                         Ok(None) => view! {
                             <div class="nav-user"><a class="button button-primary" href="/sign-in">"Sign in"</a></div>
                         }.into_any(),
-                        Err(error) => view! {
-                            <div class="nav-user"><span class="notice-inline" role="status">{error.to_string()}</span></div>
+                        Err(_) => view! {
+                            <div class="nav-user"><span class="notice-inline" role="status">"Session unavailable"</span></div>
                         }.into_any(),
                     }
                 })}
             </Suspense>
             <crate::theme::ThemeToggle />
         </nav>
+    }
+}
+
+/// A banner when the session exists but cannot be checked now (WorkOS unavailable or busy while
+/// refreshing): the cookie is kept, so the user stays signed in and a later page load recovers.
+#[component]
+fn SessionNotice() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                viewer.await.err().map(|error| view! {
+                    <div class="banner notice notice-error" role="alert" data-testid="session-notice">
+                        <strong>"Your session could not be checked."</strong>
+                        <p>{error.to_string()} " You are still signed in: reload the page in a moment."</p>
+                    </div>
+                })
+            })}
+        </Suspense>
     }
 }
 

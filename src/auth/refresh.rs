@@ -45,9 +45,18 @@ impl RefreshCoordinator {
         let cell = {
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             inflight.retain(|_, (at, _)| at.elapsed() < REUSE_WINDOW);
-            inflight.entry(key).or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new()))).1.clone()
+            inflight.entry(key.clone()).or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new()))).1.clone()
         };
-        cell.get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id)).await.clone()
+        let result = cell.get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id)).await.clone();
+        if matches!(result, Err(RefreshFailure::Transient(_))) {
+            // Shared with the requests that waited on this exchange, but not remembered: the next
+            // request tries WorkOS again (the refresh token is still unused).
+            let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            if inflight.get(&key).is_some_and(|(_, c)| Arc::ptr_eq(c, &cell)) {
+                inflight.remove(&key);
+            }
+        }
+        result
     }
 }
 

@@ -1,0 +1,56 @@
+// WorkOS failing: clear notices, sessions kept on transient errors, recovery without signing in.
+import { test, expect, signIn } from "./fixtures";
+
+async function emulator(path: string, method: string, body?: unknown) {
+  const response = await fetch(`${process.env.EMULATOR_URL}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok).toBe(true);
+}
+
+test("a widget token WorkOS fails to mint shows a clear notice, and Try again recovers", async ({ page, problems }) => {
+  await page.goto("/sign-in?return_to=/");
+  await signIn(page, "alice@acme.test");
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/widgets/token", count: 1, kind: "error", status: 500 });
+  await page.goto("/account/security");
+  const widget = page.locator('[data-widget="user-security"]');
+  const notice = widget.getByRole("alert");
+  await expect(notice).toContainText("Your security settings could not be shown.");
+  await expect(notice).toContainText("WorkOS is unavailable right now. Try again in a moment.");
+  await notice.getByRole("button", { name: "Try again" }).click();
+  await expect(widget.getByText("Password", { exact: true }).first()).toBeVisible();
+  await expect(notice).toHaveCount(0);
+  // The one refused mint (502 from the server function) is the only failure.
+  expect(problems.filter((p) => !p.includes("/api/widget_token") && !p.includes("status of 502"))).toEqual([]);
+});
+
+test("when WorkOS cannot refresh an expired session the user stays signed in and sees why", async ({ page, problems, baseURL }) => {
+  // One-second access tokens: every page load must refresh.
+  await emulator("/_emulator/settings", "PATCH", { access_token_ttl_secs: 1 });
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "alice@acme.test");
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+  const before = (await page.context().cookies(baseURL)).find((c) => c.name === "wos-session");
+
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/user_management/authenticate", kind: "error", status: 503 });
+  await page.waitForTimeout(1100);
+  const response = await page.goto("/account/profile");
+  expect(response?.status()).toBe(200);
+  await expect(page.getByTestId("session-notice")).toContainText("WorkOS is unavailable right now.");
+  await expect(page.getByTestId("session-notice")).toContainText("You are still signed in");
+  // Not sent to sign-in, and the cookie (with its refresh token) is kept.
+  expect(new URL(page.url()).pathname).toBe("/account/profile");
+  const kept = (await page.context().cookies(baseURL)).find((c) => c.name === "wos-session");
+  expect(kept?.value).toBe(before?.value);
+
+  // WorkOS is back: the next page refreshes the session, no sign-in needed.
+  await emulator("/_emulator/faults", "DELETE");
+  await page.reload();
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+  await expect(page.getByTestId("session-notice")).toHaveCount(0);
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test")).toBeVisible();
+  // While WorkOS was down the widget's token request failed (502); nothing else did.
+  expect(problems.filter((p) => !p.includes("/api/widget_token") && !p.includes("status of 502"))).toEqual([]);
+});
