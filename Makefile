@@ -36,8 +36,9 @@ setup-browser: ## setup, plus Debian chromium and the Playwright package
 bridge: ## Bundle the widgets bridge into public/bridge/
 	cd bridge && node build.mjs
 
-build: ## Debug build of server and WASM (cargo leptos build)
+build: ## Debug build of server and WASM (cargo leptos build), and the standalone emulator binary
 	cargo leptos build
+	cargo build -p workos-emulator
 
 release: setup bridge ## Release build (opt-level z WASM, wasm-opt from tools/binaryen)
 	cargo leptos build --release

@@ -1,0 +1,106 @@
+// WorkOS mode: with WORKOS_API_KEY, WORKOS_CLIENT_ID and WORKOS_COOKIE_PASSWORD set, the app starts
+// no emulator and talks to the configured host. Here that host is the standalone emulator binary
+// on another port, with its own API key and client id, standing in for WorkOS.
+import { test, expect, signIn } from "./fixtures";
+import { spawn, ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const repo = path.resolve(__dirname, "../..");
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(url: string, process: ChildProcess, output: () => string) {
+  for (let i = 0; i < 300; i++) {
+    if (process.exitCode !== null) throw new Error(`exited ${process.exitCode}: ${output()}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up: ${output()}`);
+}
+
+function start(command: string, args: string[], env: Record<string, string>) {
+  let output = "";
+  const child = spawn(command, args, { cwd: repo, env: { PATH: process.env.PATH!, RUST_LOG: "info", ...env } });
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  return { child, output: () => output };
+}
+
+const API_KEY = "sk_test_standalone";
+const CLIENT_ID = "client_standalone";
+let workos: ReturnType<typeof start>;
+let app: ReturnType<typeof start>;
+let appURL: string;
+let workosURL: string;
+let stateFile: string;
+
+test.beforeAll(async () => {
+  const workosPort = await freePort();
+  const appPort = await freePort();
+  appURL = `http://127.0.0.1:${appPort}`;
+  workosURL = `http://127.0.0.1:${workosPort}`;
+  workos = start(path.join(repo, "target/debug/workos-emulator"), [
+    "--port", String(workosPort), "--api-key", API_KEY, "--client-id", CLIENT_ID, "--allowed-origin", appURL,
+    "--state", (stateFile = path.join(os.tmpdir(), `workos-mode-${workosPort}.json`)),
+  ], {});
+  await waitUntilUp(`${workosURL}/_emulator/health`, workos.child, workos.output);
+  app = start(path.join(repo, "target/debug/workos-widgets-host"), [], {
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+    WORKOS_API_KEY: API_KEY,
+    WORKOS_CLIENT_ID: CLIENT_ID,
+    WORKOS_COOKIE_PASSWORD: "6c".repeat(32),
+    WORKOS_API_HOSTNAME: "127.0.0.1",
+    WORKOS_API_PORT: String(workosPort),
+    WORKOS_API_HTTPS: "false",
+    WORKOS_REDIRECT_URI: `${appURL}/callback`,
+  });
+  await waitUntilUp(`${appURL}/`, app.child, app.output);
+});
+
+test.afterAll(() => {
+  app?.child.kill();
+  workos?.child.kill();
+  if (stateFile) fs.rmSync(stateFile, { force: true });
+});
+
+test("the app signs in and serves widgets through the configured WorkOS host, starting no emulator", async ({ page, problems }) => {
+  expect(app.output()).not.toContain("embedded emulator");
+  await page.goto(`${appURL}/account/profile`);
+  // AuthKit is the configured host's.
+  expect(new URL(page.url()).origin).toBe(workosURL);
+  expect(new URL(page.url()).searchParams.get("client_id")).toBe(CLIENT_ID);
+  await signIn(page, "alice@acme.test");
+  await expect(page).toHaveURL(`${appURL}/account/profile`);
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+
+  // The widget talks to the configured host from the browser.
+  const widgetCall = page.waitForRequest((r) => r.url().startsWith(`${workosURL}/_widgets/UserProfile/me`));
+  const widget = page.locator('[data-widget="user-profile"]');
+  await expect(widget.getByText("alice@acme.test")).toBeVisible();
+  await widgetCall;
+  await widget.getByLabel("Full name").getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("dialog").getByLabel("First name").fill("Alina");
+  await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+  await expect(widget.getByText("Alina Adams")).toBeVisible();
+
+  // The change is on that host (read back with its API key).
+  const users = await (await fetch(`${workosURL}/user_management/users?email=alice%40acme.test`, { headers: { authorization: `Bearer ${API_KEY}` } })).json();
+  expect(users.data[0].first_name).toBe("Alina");
+  // ...and not on the suite's embedded emulator.
+  const embedded = await (await fetch(`${process.env.EMULATOR_URL}/user_management/users?email=alice%40acme.test`, { headers: { authorization: "Bearer sk_test_emulator" } })).json();
+  expect(embedded.data[0].first_name).toBe("Alice");
+  expect(problems).toEqual([]);
+});
