@@ -30,6 +30,10 @@ pub enum ApiError {
     /// 403 `{code: "mfa_challenge", message}`: the password was right but the user has MFA.
     #[error("{0}")]
     MfaChallenge(String),
+    /// 403 `{code: "mfa_enrollment", message}`: the organization requires MFA and the user has
+    /// no factor; they must sign in through AuthKit, which enrolls one.
+    #[error("{0}")]
+    MfaEnrollment(String),
     /// 409 `{code: "conflict", message}`, e.g. an email address another user has.
     #[error("{0}")]
     Conflict(String),
@@ -58,7 +62,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::MfaChallenge(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::MfaChallenge(_) | Self::MfaEnrollment(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -75,6 +79,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(_) => json!({"code": "unauthorized", "message": message}),
             Self::Forbidden(_) => json!({"message": message}),
             Self::MfaChallenge(_) => json!({"code": "mfa_challenge", "message": message}),
+            Self::MfaEnrollment(_) => json!({"code": "mfa_enrollment", "message": message}),
             Self::NotFound { id, .. } => {
                 json!({"code": "entity_not_found", "entity_id": id, "message": message})
             }

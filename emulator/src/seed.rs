@@ -28,6 +28,8 @@ pub const DEMO_SEED: &str = include_str!("demo-seed.json");
 
 pub const ACME_ID: &str = "org_01JDEM0000000000000000ACME";
 pub const GLOBEX_ID: &str = "org_01JDEM00000000000000GL0BEX";
+/// Initech requires MFA (alice is a member without a factor).
+pub const INITECH_ID: &str = "org_01JDEM00000000000000N1TECH";
 pub const ALICE_ID: &str = "user_01JDEM0000000000000000A1CE";
 pub const BOB_ID: &str = "user_01JDEM00000000000000000B0B";
 pub const CAROL_ID: &str = "user_01JDEM000000000000000CAR01";
@@ -51,6 +53,10 @@ pub struct SeedOrganization {
     pub name: String,
     #[serde(default)]
     pub domains: Vec<String>,
+    /// Members must have an MFA factor: entering it without one needs an AuthKit sign-in that
+    /// enrolls a TOTP factor (a refresh into it answers 403 `mfa_enrollment`).
+    #[serde(default)]
+    pub require_mfa: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,7 +157,7 @@ impl Seed {
         };
         for o in &self.organizations {
             let at = next_time();
-            state.organizations.insert(o.id.clone(), Organization { id: o.id.clone(), name: o.name.clone(), domains: o.domains.clone(), created_at: at, updated_at: at });
+            state.organizations.insert(o.id.clone(), Organization { id: o.id.clone(), name: o.name.clone(), domains: o.domains.clone(), require_mfa: o.require_mfa, created_at: at, updated_at: at });
         }
         for u in &self.users {
             let at = next_time();

@@ -47,6 +47,9 @@ pub struct Organization {
     pub id: String,
     pub name: String,
     pub domains: Vec<String>,
+    /// Members need an MFA factor to enter (seed `require_mfa`).
+    #[serde(default)]
+    pub require_mfa: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -199,6 +202,10 @@ pub struct EmailChange {
 pub struct PendingTotp {
     pub user_id: String,
     pub expires_at: OffsetDateTime,
+    /// Set when this step enrolls a new factor (an organization requires MFA): the secret shown
+    /// to the user, saved as their factor once a code from it is right.
+    #[serde(default)]
+    pub enroll_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -135,10 +135,31 @@ async fn sign_in(
 
     if user.totp_secret.is_some() {
         let pending = store::new_secret();
-        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL });
+        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL, enroll_secret: None });
         return pages::totp(&form.request, &pending, None).into_response();
     }
+    let enrolling = form.request.organization_id.as_deref().is_some_and(|org| needs_mfa_enrollment(&env.store.read(), &user.id, org));
+    if enrolling {
+        let pending = store::new_secret();
+        let secret = crate::totp::new_secret();
+        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL, enroll_secret: Some(secret.clone()) });
+        return enrollment_page(&form.request, &pending, &secret, &user.email, None);
+    }
     complete_sign_in(&env, &user.id, &form.request, &headers, peer)
+}
+
+/// Whether entering `organization_id` needs a new MFA factor: it requires MFA and the user has none.
+fn needs_mfa_enrollment(state: &Data, user_id: &str, organization_id: &str) -> bool {
+    state.organizations.get(organization_id).is_some_and(|o| o.require_mfa) && state.users.get(user_id).is_some_and(|u| u.totp_secret.is_none())
+}
+
+/// The enrollment step: the new factor's QR code and secret, and a field for its first code.
+fn enrollment_page(request: &AuthorizeRequest, pending: &str, secret: &str, email: &str, error: Option<&str>) -> Response {
+    let Some((uri, qr_data_url)) = crate::totp::enrollment(secret, email) else {
+        return bad_request_page("The authenticator secret could not be prepared. Start again from the app.");
+    };
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    (status, pages::totp_enrollment(request, pending, secret, &uri, &qr_data_url, error)).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +189,21 @@ async fn sign_in_totp(
     let Some(pending) = pending else {
         return bad_request_page("This sign-in took too long. Start again from the app.");
     };
+    if let Some(secret) = &pending.enroll_secret {
+        if !crate::totp::check(secret, &form.code) {
+            tracing::info!(user_id = %pending.user_id, "MFA enrollment refused: wrong TOTP code");
+            let email = env.store.read().users.get(&pending.user_id).map(|u| u.email.clone()).unwrap_or_default();
+            return enrollment_page(&form.request, &form.pending, secret, &email, Some("That code is not right. Enter the current code from your authenticator app."));
+        }
+        let mut state = env.store.write();
+        state.pending_totp.remove(&form.pending);
+        if let Some(user) = state.users.get_mut(&pending.user_id) {
+            user.totp_secret = Some(secret.clone());
+        }
+        drop(state);
+        tracing::info!(user_id = %pending.user_id, "TOTP factor enrolled at sign-in");
+        return complete_sign_in(&env, &pending.user_id, &form.request, &headers, peer);
+    }
     let secret = env.store.read().users.get(&pending.user_id).and_then(|u| u.totp_secret.clone());
     if !secret.is_some_and(|secret| crate::totp::check(&secret, &form.code)) {
         tracing::info!(user_id = %pending.user_id, "sign-in refused: wrong TOTP code");
@@ -320,6 +356,9 @@ fn refresh(env: &Environment, body: AuthenticateRequest) -> Result<Json<Value>, 
         Some(org) => {
             if !state.organizations.contains_key(&org) || !is_active_member(&state, &session.user_id, &org) {
                 return Err(ApiError::bad_request("invalid_organization_id", format!("The user is not a member of organization '{org}'.")));
+            }
+            if needs_mfa_enrollment(&state, &session.user_id, &org) {
+                return Err(ApiError::MfaEnrollment(format!("Organization '{org}' requires multi-factor authentication: sign in through AuthKit to enroll a factor.")));
             }
             Some(org)
         }

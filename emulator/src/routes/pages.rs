@@ -138,6 +138,31 @@ pub fn totp(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> M
     )
 }
 
+/// The MFA enrollment step of a sign-in into an organization that requires MFA: scan the QR code
+/// (or type the secret) into an authenticator app, then give its current code.
+pub fn totp_enrollment(request: &AuthorizeRequest, pending: &str, secret: &str, uri: &str, qr_data_url: &str, error: Option<&str>) -> Markup {
+    page(
+        "Set up two-factor authentication",
+        html! {
+            div class="card" {
+                h1 { "Set up two-factor authentication" }
+                p class="sub" { "This organization requires an authenticator app. Scan the QR code, then enter the 6-digit code it shows." }
+                img src=(qr_data_url) alt="QR code for your authenticator app" width="180" height="180";
+                p { "Or enter this key: " code data-testid="totp-secret" { (secret) } }
+                input type="hidden" value=(uri) data-testid="totp-uri";
+                form method="post" action="/user_management/authorize/totp" {
+                    (hidden_fields(request))
+                    input type="hidden" name="pending" value=(pending);
+                    label for="code" { "Code" }
+                    input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus;
+                    @if let Some(error) = error { p class="error" role="alert" { (error) } }
+                    button class="primary" type="submit" { "Continue" }
+                }
+            }
+        },
+    )
+}
+
 /// A plain notice page (signed out, or a bad authorization request).
 pub fn notice(title: &str, message: &str) -> Markup {
     page(title, html! { div class="card" { h1 { (title) } p { (message) } } })

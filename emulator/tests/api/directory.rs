@@ -2,7 +2,7 @@
 
 use workos::organization_membership::ListOrganizationMembershipsParams;
 use workos::user_management::ListUsersParams;
-use workos_emulator::seed::{ACME_ID, ALICE_ID, GLOBEX_ID};
+use workos_emulator::seed::{ACME_ID, ALICE_ID, GLOBEX_ID, INITECH_ID};
 
 use crate::support::{Harness, status};
 
@@ -44,7 +44,7 @@ async fn users_organizations_and_memberships_decode_and_filter() {
         .unwrap();
     let mut roles: Vec<_> = memberships.data.iter().map(|m| (m.organization_id.clone(), m.role.slug.clone())).collect();
     roles.sort();
-    let mut expected = vec![(ACME_ID.to_string(), "admin".to_string()), (GLOBEX_ID.to_string(), "member".to_string())];
+    let mut expected = vec![(ACME_ID.to_string(), "admin".to_string()), (GLOBEX_ID.to_string(), "member".to_string()), (INITECH_ID.to_string(), "member".to_string())];
     expected.sort();
     assert_eq!(roles, expected);
 }

@@ -51,7 +51,7 @@ async fn organizations_mark_the_tokens_organization_current() {
         let (status, list) = h.call(h.widget(Method::GET, "/UserManagement/organizations", &token, "organization-switcher")).await;
         assert_eq!(status, 200);
         let data = list["data"].as_array().unwrap();
-        assert_eq!(data.len(), 2);
+        assert_eq!(data.len(), 3, "Acme, Globex and Initech");
         assert!(data.iter().any(|o| o["id"] == org && o["current"] == true));
         assert!(data.iter().any(|o| o["id"] == other && o["current"] == false));
     }
@@ -191,4 +191,49 @@ async fn email_change_is_confirmed_by_a_code_sent_to_the_new_address() {
     assert!(body["elevatedAccessToken"].is_string());
     assert_eq!(h.workos.user_management().get_user(ALICE_ID).await.unwrap().email, "alicia@acme.test");
     assert!(h.sign_in_code("alicia@acme.test", "demo-password").await.is_ok());
+}
+
+#[tokio::test]
+async fn an_organization_that_requires_mfa_is_entered_through_an_authkit_enrollment() {
+    use workos_emulator::seed::INITECH_ID;
+    let h = Harness::start().await;
+    let auth = h.sign_in("alice@acme.test").await;
+    // Refreshing into Initech without a factor: 403 mfa_enrollment, and the refresh token still works.
+    let mut params = workos::user_management::AuthenticateWithRefreshTokenParams::new(auth.refresh_token.expose());
+    params.organization_id = Some(INITECH_ID.into());
+    let err = h.workos.user_management().authenticate_with_refresh_token(params).await.unwrap_err();
+    assert_eq!(crate::support::status(&err), 403);
+    assert_eq!(err.api().unwrap().code.as_deref(), Some("mfa_enrollment"));
+
+    // AuthKit with organization_id: after the password, an enrollment step with a new secret.
+    let form = |extra: &[(&'static str, String)]| {
+        let mut fields: Vec<(&str, String)> = vec![("client_id", "client_emulator".into()), ("redirect_uri", "http://localhost:3000/callback".into()), ("state", "s1".into()), ("organization_id", INITECH_ID.into())];
+        fields.extend(extra.iter().cloned());
+        fields
+    };
+    let step = h.http.post(h.url("/user_management/authorize")).form(&form(&[("email", "alice@acme.test".into()), ("password", "demo-password".into())])).send().await.unwrap();
+    assert_eq!(step.status(), 200);
+    let page = step.text().await.unwrap();
+    assert!(page.contains("Set up two-factor authentication"));
+    let field = |name: &str| page.split(&format!("{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let pending = field("name=\"pending");
+    let secret = page.split("data-testid=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let authenticator = totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(&secret).unwrap()).with_account_name("alice@acme.test").build().unwrap();
+    let submit = |code: String| h.http.post(h.url("/user_management/authorize/totp")).form(&form(&[("pending", pending.clone()), ("code", code)])).send();
+    let wrong = if authenticator.generate_current().to_string() == "000000" { "111111" } else { "000000" };
+    let refused = submit(wrong.into()).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.text().await.unwrap().contains(&secret), "the same secret is offered again");
+    let done = submit(authenticator.generate_current().to_string()).await.unwrap();
+    assert_eq!(done.status(), 303);
+    let location = url::Url::parse(done.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let entered = h.workos.user_management().authenticate_with_code(workos::user_management::AuthenticateWithCodeParams::new(code)).await.unwrap();
+    assert_eq!(entered.organization_id.as_deref(), Some(INITECH_ID));
+
+    // The factor is now alice's: sign-in asks for it, and refreshing into Initech is allowed.
+    assert!(h.sign_in_code("alice@acme.test", "demo-password").await.is_err(), "a TOTP step now");
+    let mut params = workos::user_management::AuthenticateWithRefreshTokenParams::new(auth.refresh_token.expose());
+    params.organization_id = Some(INITECH_ID.into());
+    assert_eq!(h.workos.user_management().authenticate_with_refresh_token(params).await.unwrap().organization_id.as_deref(), Some(INITECH_ID));
 }
