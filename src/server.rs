@@ -97,7 +97,7 @@ fn print_banner(config: &Config, emulator: Option<&workos_emulator::Emulator>) {
             println!("  WorkOS:     embedded emulator at {} (API key {}, client id {})", emulator.base_url(), config.api_key, config.client_id);
             if emulator.environment().demo_seed {
                 println!("  Demo accounts (password \"{}\"):", workos_emulator::seed::DEMO_PASSWORD);
-                println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member");
+                println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member, Initech member (requires MFA)");
                 println!("    bob@acme.test      Bob Baker    Acme Corp member");
                 println!("    carol@globex.test  Carol Chen   Globex admin");
             } else {

@@ -3,7 +3,7 @@
 //! The built-in demo seed is `src/demo-seed.json` (the README's demo accounts, used by the tests):
 //! - Organizations: "Acme Corp" (`acme.test`) and "Globex" (`globex.test`).
 //! - Roles: `admin` (grants `widgets:users-table:manage`) and `member` (the default).
-//! - alice@acme.test "Alice Adams": Acme admin, Globex member.
+//! - alice@acme.test "Alice Adams": Acme admin, Globex member, Initech member (Initech requires MFA).
 //! - bob@acme.test "Bob Baker": Acme member.
 //! - carol@globex.test "Carol Chen": Globex admin.
 //! - 25 more Acme members, `<first>.<last>@acme.test`.

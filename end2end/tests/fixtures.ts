@@ -1,4 +1,5 @@
 import { test as base, expect, Page } from "@playwright/test";
+import crypto from "node:crypto";
 
 export const DEMO_PASSWORD = "demo-password";
 
@@ -42,4 +43,17 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 export async function mailedCode(to: string): Promise<string> {
   const mail = await (await fetch(`${process.env.EMULATOR_URL}/_emulator/mailbox?format=json&to=${encodeURIComponent(to)}`)).json();
   return mail.data[0].code;
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
+export function totp(secretBase32: string, at = Date.now()): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secretBase32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = crypto.createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }

@@ -1,5 +1,5 @@
 // Flows driven through the real widgets' UI against the emulator.
-import { test, expect, signIn, mailedCode } from "./fixtures";
+import { test, expect, signIn, mailedCode, totp } from "./fixtures";
 
 test("an admin invites a member through the UsersManagement widget", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/organization/users");
@@ -45,19 +45,6 @@ test("a user changes their password in UserSecurity and signs in with the new on
   // The wrong old password answered 401 on the sign-in page on purpose.
   expect(problems.filter((p) => !p.includes("/user_management/authorize") && !p.includes("status of 401"))).toEqual([]);
 });
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator app computes it. */
-function totp(secretBase32: string, at = Date.now()): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secretBase32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = require("node:crypto").createHmac("sha1", key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 test("a user enrolls TOTP through elevated access and must then give a code at sign-in", async ({ page, problems, baseURL }) => {
   await page.goto("/sign-in?return_to=/account/security");

@@ -1,4 +1,4 @@
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, totp } from "./fixtures";
 
 test("every widget page renders its real widget for an admin", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/account/security");
@@ -46,5 +46,28 @@ test("switching Acme → Globex changes the organization in the nav and the widg
   // The new organization is in the session: it survives a reload.
   await page.reload();
   await expect(page.getByTestId("nav-organization")).toHaveText("Globex");
+  expect(problems).toEqual([]);
+});
+
+test("switching into an organization that requires MFA goes through AuthKit to enroll, then lands there", async ({ page, problems, baseURL }) => {
+  await page.goto("/sign-in?return_to=/organization/switch");
+  await signIn(page, "alice@acme.test");
+  const switcher = page.locator('[data-widget="organization-switcher"]');
+  await switcher.getByRole("button").filter({ hasText: "Acme Corp" }).click();
+  await page.getByRole("menuitem", { name: "Initech" }).click();
+
+  // WorkOS answered mfa_enrollment: AuthKit, for Initech, asks for the password and a new factor.
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("organization_id")).toBe("org_01JDEM00000000000000N1TECH");
+  await signIn(page, "alice@acme.test");
+  await expect(page.getByRole("heading", { name: "Set up two-factor authentication" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  const secret = (await page.getByTestId("totp-secret").textContent())!;
+  await page.getByLabel("Code").fill(totp(secret));
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page).toHaveURL(`${baseURL}/organization/switch`);
+  await expect(page.getByTestId("nav-organization")).toHaveText("Initech");
+  await expect(switcher.getByRole("button").filter({ hasText: "Initech" })).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -23,6 +23,13 @@ struct PendingSignIn {
 #[derive(Deserialize)]
 pub struct SignInQuery {
     return_to: Option<String>,
+    /// Sign in into this organization (after an organization switch asked for it).
+    organization_id: Option<String>,
+}
+
+/// A WorkOS organization id (`org_` and letters or digits), else nothing.
+fn organization_id(candidate: Option<String>) -> Option<String> {
+    candidate.filter(|id| id.len() <= 64 && id.strip_prefix("org_").is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric())))
 }
 
 /// A same-site path to come back to: starts with one `/`, no scheme, no backslashes; else `/`.
@@ -39,12 +46,13 @@ fn auth_error(reason: &str) -> Response {
     Redirect::to(&format!("/auth-error?reason={reason}")).into_response()
 }
 
-/// `GET /sign-in?return_to=/path` → 303 to AuthKit (PKCE S256, random `state`), with the verifier
+/// `GET /sign-in?return_to=/path[&organization_id=org_…]` → 303 to AuthKit (PKCE S256, random `state`), with the verifier
 /// sealed in a 10-minute cookie.
 pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignInQuery>) -> Response {
     let params = AuthKitAuthorizationUrlParams {
         redirect_uri: state.config.redirect_uri.to_string(),
         provider: Some("authkit".into()),
+        organization_id: organization_id(query.organization_id),
         ..Default::default()
     };
     let pkce = match state.workos.authkit().pkce_authorization_url(params) {
@@ -152,7 +160,16 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, request
 
 #[cfg(test)]
 mod tests {
-    use super::safe_return_path;
+    use super::{organization_id, safe_return_path};
+
+    #[test]
+    fn only_organization_ids_reach_authkit() {
+        assert_eq!(organization_id(Some("org_01JDEM0000000000000000ACME".into())).as_deref(), Some("org_01JDEM0000000000000000ACME"));
+        for bad in ["", "org_", "user_01", "org_1&x=y", "org_../", "org_\u{0}"] {
+            assert_eq!(organization_id(Some(bad.into())), None, "{bad}");
+        }
+        assert_eq!(organization_id(Some(format!("org_{}", "A".repeat(80)))), None);
+    }
 
     #[test]
     fn return_paths_stay_on_this_site() {

@@ -67,18 +67,30 @@ fn display_name(user: &workos::User) -> String {
     if name.is_empty() { user.email.clone() } else { name }
 }
 
+/// What an organization switch did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SwitchOutcome {
+    /// The session is now in the organization (a new sealed cookie was set).
+    Switched,
+    /// The organization needs SSO or MFA enrollment first (WorkOS `sso_required` /
+    /// `mfa_enrollment`): the browser goes to this same-site URL, `/sign-in?organization_id=…`,
+    /// which signs in through AuthKit for that organization and comes back to the switcher.
+    SignIn(String),
+}
+
 /// Switches the session to another of the user's organizations: a refresh-token exchange with
 /// `organization_id` (WorkOS `POST /user_management/authenticate`), resealed into the cookie. The
 /// user comes from the verified session; only organizations they are an active member of are
-/// accepted. Errors: `NotSignedIn`, `Forbidden` (not a member), `RateLimited`, `WorkOsUnavailable`.
+/// accepted. Errors: `NotSignedIn`, `Forbidden` (not a member), `RateLimited`,
+/// `WorkOsUnavailable`.
 /// Served at `POST /api/switch_organization`.
 #[server(endpoint = "switch_organization")]
-pub async fn switch_organization(organization_id: String) -> Result<(), AppError> {
+pub async fn switch_organization(organization_id: String) -> Result<SwitchOutcome, AppError> {
     AppError::answer(switch(organization_id).await, "organization switch")
 }
 
 #[cfg(feature = "ssr")]
-async fn switch(organization_id: String) -> Result<(), AppError> {
+async fn switch(organization_id: String) -> Result<SwitchOutcome, AppError> {
     use workos::organization_membership::ListOrganizationMembershipsParams;
     use workos::helpers::session::unseal_session;
 
@@ -95,16 +107,19 @@ async fn switch(organization_id: String) -> Result<(), AppError> {
     }
     let password = &state.config.cookie_password;
     let data = unseal_session(&session.sealed, password).map_err(|_| AppError::NotSignedIn)?;
-    let sealed = state
-        .refreshes
-        .refresh(&state.workos, password, data.refresh_token.expose(), Some(organization_id.clone()))
-        .await
-        .map_err(|failure| match failure {
-            refresh::RefreshFailure::Terminal(_) => AppError::NotSignedIn,
-            refresh::RefreshFailure::Transient(e) => e,
-        })?;
+    let refreshed = state.refreshes.refresh(&state.workos, password, data.refresh_token.expose(), Some(organization_id.clone())).await;
+    let sealed = match refreshed {
+        Ok(sealed) => sealed,
+        Err(refresh::RefreshFailure::Terminal(_)) => return Err(AppError::NotSignedIn),
+        Err(refresh::RefreshFailure::Transient(error)) => return Err(error),
+        Err(refresh::RefreshFailure::Reauthenticate(reason)) => {
+            tracing::info!(user_id = %session.user.id, %organization_id, %reason, "organization switch needs an AuthKit sign-in");
+            let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("organization_id", &organization_id).append_pair("return_to", "/organization/switch").finish();
+            return Ok(SwitchOutcome::SignIn(format!("/sign-in?{query}")));
+        }
+    };
     let cookie = cookies::session(sealed, state.config.secure_cookies());
     expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, cookie);
     tracing::info!(user_id = %session.user.id, %organization_id, "switched organization");
-    Ok(())
+    Ok(SwitchOutcome::Switched)
 }

@@ -28,7 +28,14 @@ pub enum RefreshFailure {
     Terminal(String),
     /// WorkOS is rate limiting, failing or unreachable: keep the cookie and try again later.
     Transient(AppError),
+    /// The target organization needs a new AuthKit sign-in first (`sso_required`,
+    /// `mfa_enrollment`); the session itself is still good.
+    Reauthenticate(String),
 }
+
+/// WorkOS error codes of a refresh that mean "sign in through AuthKit for this organization"
+/// (authkit-nextjs `switchToOrganization`; workos-node #1100).
+const REAUTHENTICATE_CODES: [&str; 2] = ["sso_required", "mfa_enrollment"];
 
 pub type RefreshResult = Result<String, RefreshFailure>;
 
@@ -70,10 +77,11 @@ async fn exchange(client: &workos::Client, cookie_password: &str, refresh_token:
     }
 }
 
-/// As authkit-nextjs does: 408, 429, 5xx and network errors are transient; the rest (chiefly
-/// `invalid_grant`) are terminal.
+/// As authkit-nextjs does: `sso_required` / `mfa_enrollment` ask for a new sign-in; 408, 429, 5xx
+/// and network errors are transient; the rest (chiefly `invalid_grant`) are terminal.
 pub fn classify(err: &workos::Error) -> RefreshFailure {
     match err.api() {
+        Some(api) if api.code.as_deref().is_some_and(|c| REAUTHENTICATE_CODES.contains(&c)) => RefreshFailure::Reauthenticate(api.code.clone().unwrap_or_default()),
         Some(api) if api.status == 408 || api.status == 429 || api.status >= 500 => RefreshFailure::Transient(AppError::from_workos(err)),
         Some(api) => RefreshFailure::Terminal(format!("{} {}", api.status, api.code.as_deref().unwrap_or(&api.message))),
         None => match err {

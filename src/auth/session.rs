@@ -144,7 +144,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
                 None => (SessionStatus::SignedOut, clear()),
             }
         }
-        Err(RefreshFailure::Terminal(reason)) => {
+        Err(RefreshFailure::Terminal(reason) | RefreshFailure::Reauthenticate(reason)) => {
             tracing::info!(%reason, "session refresh refused: signed out");
             (SessionStatus::SignedOut, clear())
         }

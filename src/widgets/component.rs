@@ -183,12 +183,19 @@ mod client {
 
     /// `switchToOrganization({organizationId})`: switches the session on the server, then reloads
     /// the nav; the widget then re-fetches its token (now for the new organization) and its data.
+    /// When the organization needs SSO or MFA enrollment, the browser signs in through AuthKit.
     fn organization_switch(viewer: crate::app::ViewerResource) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
         Closure::new(move |arg: JsValue| {
             let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId")).ok().and_then(|v| v.as_string()).unwrap_or_default();
             wasm_bindgen_futures::future_to_promise(async move {
-                crate::auth::switch_organization(organization_id).await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-                viewer.refetch();
+                match crate::auth::switch_organization(organization_id).await {
+                    Ok(crate::auth::SwitchOutcome::Switched) => viewer.refetch(),
+                    // The organization needs SSO or MFA enrollment: through AuthKit, then back.
+                    Ok(crate::auth::SwitchOutcome::SignIn(url)) => {
+                        let _ = window().location().assign(&url);
+                    }
+                    Err(e) => return Err(JsValue::from(js_sys::Error::new(&e.to_string()))),
+                }
                 Ok(JsValue::UNDEFINED)
             })
         })
