@@ -54,3 +54,25 @@ test("when WorkOS cannot refresh an expired session the user stays signed in and
   // While WorkOS was down the widget's token request failed (502); nothing else did.
   expect(problems.filter((p) => !p.includes("/api/widget_token") && !p.includes("status of 502"))).toEqual([]);
 });
+
+test("an unknown page is a styled 404, and a forged or failed sign-in lands on a clear error page", async ({ page, problems }) => {
+  const missing = await page.goto("/no/such/page");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("navigation")).toBeVisible();
+
+  // A callback whose state this browser never started.
+  await page.goto("/callback?code=forged&state=forged");
+  await expect(page).toHaveURL(/\/auth-error\?reason=(state|expired)$/);
+  await expect(page.getByRole("heading", { name: "Sign-in problem" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Sign in again" })).toBeVisible();
+
+  // WorkOS failing while the code is exchanged.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/user_management/authenticate", count: 1, kind: "error", status: 500 });
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "bob@acme.test");
+  await expect(page).toHaveURL(/\/auth-error\?reason=/);
+  await expect(page.getByRole("alert")).toContainText("WorkOS is unavailable right now. Try again in a moment.");
+  // The 404 was asked for; nothing else failed.
+  expect(problems.filter((p) => !p.includes("/no/such/page") && !p.includes("status of 404"))).toEqual([]);
+});
