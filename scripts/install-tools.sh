@@ -3,7 +3,8 @@
 #   - the wasm32-unknown-unknown rustup target
 #   - cargo-leptos 0.3.11 (from its crate source, lockfile patched for Rust 1.95; no_downloads)
 #   - wasm-bindgen-cli, the exact version pinned in Cargo.toml
-#   - Debian chromium (browser tests) -- only with --browser
+#   - Debian chromium (browser tests) -- only with --browser (and --bench)
+#   - Debian wrk (load generator) -- only with --bench
 #   - npm packages of bridge/, end2end/ and tools/binaryen (wasm-opt 132 for release builds)
 # Offline-safe: uses only crates.io, the npm registry and Debian packages (see README "Set-up").
 set -euo pipefail
@@ -22,7 +23,11 @@ export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CARGO_PROFILE_RELEASE_CODEGEN_UNITS
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
 want_browser=0
-for arg in "$@"; do [ "$arg" = --browser ] && want_browser=1; done
+want_bench=0
+for arg in "$@"; do
+  [ "$arg" = --browser ] && want_browser=1
+  [ "$arg" = --bench ] && want_browser=1 && want_bench=1
+done
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
@@ -53,13 +58,14 @@ install_cargo_leptos() {
   rm -rf "$src"
 }
 
-install_chromium() {
-  if [ -x /usr/bin/chromium ]; then return; fi
-  log "apt-get install chromium"
+apt_install() {
+  local binary=$1 package=$2
+  if command -v "$binary" >/dev/null; then return; fi
+  log "apt-get install $package"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$package" >/dev/null
 }
 
 npm_install() {
@@ -75,7 +81,8 @@ npm_install() {
 # The two cargo installs are the slow part and independent: run them side by side.
 install_wasm_bindgen & wb=$!
 install_cargo_leptos & cl=$!
-[ $want_browser = 1 ] && install_chromium
+if [ $want_browser = 1 ]; then apt_install chromium chromium; fi
+if [ $want_bench = 1 ]; then apt_install wrk wrk; fi
 npm_install bridge
 npm_install tools/binaryen
 [ $want_browser = 1 ] && npm_install end2end

@@ -76,11 +76,15 @@ pub async fn run() -> ExitCode {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut app = Router::new()
         .route("/sign-in", get(handlers::sign_in))
         .route("/callback", get(handlers::callback))
-        .route("/sign-out", post(handlers::sign_out))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .route("/sign-out", post(handlers::sign_out));
+    if crate::bench::enabled() {
+        tracing::warn!("{}=1: benchmark routes /_bench/* are mounted", crate::bench::ENABLE);
+        app = app.merge(crate::bench::router());
+    }
+    app.leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .layer(CompressionLayer::new())

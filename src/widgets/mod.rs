@@ -24,6 +24,9 @@ pub enum WidgetKind {
 }
 
 impl WidgetKind {
+    /// Every widget, in nav order.
+    pub const ALL: [WidgetKind; 5] = [Self::UserProfile, Self::UserSecurity, Self::UserSessions, Self::UsersManagement, Self::OrganizationSwitcher];
+
     /// The bridge's widget id, e.g. `user-profile`.
     pub fn id(self) -> &'static str {
         match self {

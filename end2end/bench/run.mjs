@@ -1,0 +1,362 @@
+// `make bench`: measures the release build of the app on loopback and rewrites the generated part
+// of BENCHMARKS.md (between the bench markers) and docs/bench-latency.svg.
+//
+// 1. Time to widget: navigation start → the widget's first real content, headless Chromium,
+//    N runs each (fresh browser context = cold cache), for /account/profile and
+//    /organization/users, beside the floor: /_bench/floor/<widget>, a static page from the same
+//    server that loads the same widget bundle with a pre-minted token.
+// 2. Bytes over the wire per page (encoded sizes as served), by kind.
+// 3. SSR of an authenticated page vs a bare handler returning the same bytes (wrk, 1/50/200
+//    connections).
+// 4. widget_token server function at 200 connections; the emulator's members list.
+// 5. Server RSS: at start, after each phase, and every 5 s through a 60 s load.
+//
+// Needs: target/release/workos-widgets-host and target/site from `cargo leptos build --release`,
+// public/bridge (node bridge/build.mjs), wrk (Debian), Chromium.
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const LOAD_SECS = Number(process.env.BENCH_LOAD_SECS ?? 10);
+const SOAK_SECS = Number(process.env.BENCH_SOAK_SECS ?? 60);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+};
+
+function rssKiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const get = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
+  return { rss: get("VmRSS"), peak: get("VmHWM") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server (release binary, embedded emulator, bench routes on).
+const appPort = await freePort();
+const emulatorPort = await freePort();
+const app = `http://127.0.0.1:${appPort}`;
+const emulator = `http://127.0.0.1:${emulatorPort}`;
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-bench-"));
+const server = spawn(path.join(repo, "target/release/workos-widgets-host"), [], {
+  cwd: repo,
+  env: {
+    PATH: process.env.PATH,
+    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+    LEPTOS_ENV: "PROD",
+    WORKOS_EMULATOR_ADDR: `127.0.0.1:${emulatorPort}`,
+    WORKOS_EMULATOR_STATE_DIR: stateDir,
+    WORKOS_WIDGETS_BENCH: "1",
+    RUST_LOG: "warn",
+  },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+process.on("exit", () => server.kill());
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${app}/`)).ok) break;
+  } catch {}
+  if (i > 300) throw new Error("the server did not start");
+  await sleep(100);
+}
+const memory = [{ phase: "started", ...rssKiB(server.pid) }];
+
+// ---------------------------------------------------------------------------------------------
+// A signed-in session over plain HTTP: /sign-in → AuthKit form → /callback.
+function cookiesOf(response) {
+  return response.headers.getSetCookie().map((c) => c.split(";")[0]);
+}
+async function signIn(email) {
+  const start = await fetch(`${app}/sign-in?return_to=/`, { redirect: "manual" });
+  const verifier = cookiesOf(start);
+  const authorize = new URL(start.headers.get("location"));
+  const form = new URLSearchParams(authorize.searchParams);
+  form.set("email", email);
+  form.set("password", "demo-password");
+  const signedIn = await fetch(`${emulator}/user_management/authorize`, { method: "POST", body: form, redirect: "manual" });
+  const callback = await fetch(signedIn.headers.get("location"), { headers: { cookie: verifier.join("; ") }, redirect: "manual" });
+  const session = cookiesOf(callback).find((c) => c.startsWith("wos-session="));
+  if (!session) throw new Error(`sign-in failed: ${callback.status}`);
+  return session;
+}
+const aliceCookie = await signIn("alice@acme.test");
+const [cookieName, cookieValue] = aliceCookie.split(/=(.*)/s);
+
+async function mintWidgetToken(scopes) {
+  const response = await fetch(`${emulator}/widgets/token`, {
+    method: "POST",
+    headers: { authorization: "Bearer sk_test_emulator", "content-type": "application/json" },
+    body: JSON.stringify({ user_id: "user_01JDEM0000000000000000A1CE", organization_id: "org_01JDEM0000000000000000ACME", scopes }),
+  });
+  return (await response.json()).token;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1 + 2. Time to widget and bytes, in Chromium.
+const PAGES = [
+  { name: "profile", path: "/account/profile", widget: "user-profile", scopes: [], ready: "alice@acme.test" },
+  { name: "users", path: "/organization/users", widget: "users-management", scopes: ["widgets:users-table:manage"], ready: "bella.brooks@acme.test" },
+];
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic"] });
+
+/** Milliseconds from navigation start until `text` is painted inside the widget's section. */
+async function timeToWidget(url, widget, text, collectBytes) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await context.addCookies([{ name: cookieName, value: cookieValue, url: app }]);
+  await context.addInitScript(([selector, text]) => {
+    const check = () => {
+      const section = document.querySelector(selector);
+      if (section && section.textContent.includes(text) && !window.__widgetReady) {
+        // The frame after the DOM change: when it is painted.
+        requestAnimationFrame(() => (window.__widgetReady ??= performance.now()));
+      }
+    };
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  }, [`[data-widget="${widget}"] .widget-host`, text]);
+  const page = await context.newPage();
+  const bytes = [];
+  if (collectBytes) {
+    page.on("requestfinished", async (request) => {
+      const sizes = await request.sizes().catch(() => null);
+      const response = await request.response();
+      if (sizes && response) bytes.push({ url: new URL(request.url()), encoded: sizes.responseBodySize, type: response.headers()["content-type"] ?? "" });
+    });
+  }
+  await page.goto(url);
+  await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
+  const ms = await page.evaluate(() => window.__widgetReady);
+  if (collectBytes) await page.waitForLoadState("networkidle");
+  await context.close();
+  return { ms, bytes };
+}
+
+function classify({ url, type }) {
+  const p = url.pathname;
+  if (url.origin !== app) return "widget API (emulator)";
+  if (p.endsWith(".wasm")) return "WASM";
+  if (p.startsWith("/pkg/") && p.endsWith(".js")) return "JS glue";
+  if (p.startsWith("/pkg/") && p.endsWith(".css")) return "app CSS";
+  if (p.startsWith("/bridge/") && p.endsWith(".js")) return "widget bundle (JS)";
+  if (p.startsWith("/bridge/") && p.endsWith(".css")) return "widget CSS";
+  if (p.startsWith("/api/")) return "server functions";
+  if (type.includes("text/html")) return "HTML";
+  return "other";
+}
+
+const timings = {};
+const bytesByPage = {};
+for (const page of PAGES) {
+  const token = await mintWidgetToken(page.scopes);
+  const floorUrl = `${app}/_bench/floor/${page.widget}?token=${encodeURIComponent(token)}&api=${encodeURIComponent(emulator)}`;
+  // One warm-up each (server-side caches, JIT), then alternate app and floor runs.
+  await timeToWidget(`${app}${page.path}`, page.widget, page.ready, false);
+  await timeToWidget(floorUrl, page.widget, page.ready, false);
+  const app_ = [];
+  const floor = [];
+  for (let i = 0; i < RUNS; i++) {
+    const a = await timeToWidget(`${app}${page.path}`, page.widget, page.ready, i === 0);
+    app_.push(a.ms);
+    if (i === 0) bytesByPage[page.name] = a.bytes;
+    floor.push((await timeToWidget(floorUrl, page.widget, page.ready, false)).ms);
+  }
+  timings[page.name] = { app: app_, floor };
+}
+// The home page: no widget, so no React.
+{
+  const context = await browser.newContext();
+  await context.addCookies([{ name: cookieName, value: cookieValue, url: app }]);
+  const page = await context.newPage();
+  const bytes = [];
+  page.on("requestfinished", async (request) => {
+    const sizes = await request.sizes().catch(() => null);
+    const response = await request.response();
+    if (sizes && response) bytes.push({ url: new URL(request.url()), encoded: sizes.responseBodySize, type: response.headers()["content-type"] ?? "" });
+  });
+  await page.goto(`${app}/`);
+  await page.waitForLoadState("networkidle");
+  bytesByPage.home = bytes;
+  await context.close();
+}
+await browser.close();
+memory.push({ phase: "after browser runs", ...rssKiB(server.pid) });
+
+// ---------------------------------------------------------------------------------------------
+// 3 + 4. Load with wrk.
+function wrk(url, connections, { seconds = LOAD_SECS, headers = {}, script } = {}) {
+  const args = ["-t", "2", "-c", String(connections), "-d", `${seconds}s`, "--latency", "--timeout", "10s"];
+  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
+  if (script) args.push("-s", script);
+  args.push(url);
+  const out = execFileSync("wrk", args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const ms = (s) => {
+    const [, n, unit] = s.match(/([\d.]+)(us|ms|s)/);
+    return Number(n) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+  };
+  const latency = (p) => ms(out.match(new RegExp(`\\s${p}%\\s+(\\S+)`))[1]);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  const errors = out.match(/Socket errors: (.*)/)?.[1] ?? "none";
+  return { connections, rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]), p50: latency(50), p90: latency(90), p99: latency(99), non2xx, errors };
+}
+
+const cookieHeader = { cookie: aliceCookie, "accept-encoding": "gzip, br" };
+const page = await fetch(`${app}/account/profile`, { headers: { cookie: aliceCookie } });
+const pageBytes = Buffer.from(await page.arrayBuffer());
+await fetch(`${app}/_bench/bare`, { method: "PUT", body: pageBytes });
+const ssr = [];
+const bare = [];
+for (const c of [1, 50, 200]) {
+  ssr.push(wrk(`${app}/account/profile`, c, { headers: cookieHeader }));
+  bare.push(wrk(`${app}/_bench/bare`, c, { headers: cookieHeader }));
+}
+memory.push({ phase: "after SSR load", ...rssKiB(server.pid) });
+
+const luaDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-wrk-"));
+const tokenLua = path.join(luaDir, "token.lua");
+fs.writeFileSync(tokenLua, `wrk.method = "POST"\nwrk.body = "kind=user-profile"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
+const token = wrk(`${app}/api/widget_token`, 200, { headers: { cookie: aliceCookie }, script: tokenLua });
+memory.push({ phase: "after token load", ...rssKiB(server.pid) });
+const adminToken = await mintWidgetToken(["widgets:users-table:manage"]);
+const members = wrk(`${emulator}/_widgets/UserManagement/members?limit=10`, 50, {
+  headers: { authorization: `Bearer ${adminToken}`, "workos-widgets-version": "1", "workos-widgets-type": "user-management" },
+});
+
+// 5. RSS through a 60 s mixed load (pages and token mints), sampled every 5 s.
+const soak = [];
+const soakLua = path.join(luaDir, "mixed.lua");
+fs.writeFileSync(soakLua, `local n = 0\nrequest = function()\n  n = n + 1\n  if n % 2 == 0 then\n    return wrk.format("POST", "/api/widget_token", {["Content-Type"] = "application/x-www-form-urlencoded"}, "kind=user-profile")\n  end\n  return wrk.format("GET", "/account/profile")\nend\n`);
+const soakRun = new Promise((resolve) => {
+  const child = spawn("wrk", ["-t", "2", "-c", "50", "-d", `${SOAK_SECS}s`, "--latency", "-H", `cookie: ${aliceCookie}`, "-s", soakLua, `${app}/`]);
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.on("exit", () => resolve(out));
+});
+for (let t = 0; t <= SOAK_SECS; t += 5) {
+  soak.push({ t, ...rssKiB(server.pid) });
+  if (t < SOAK_SECS) await sleep(5000);
+}
+const soakOut = await soakRun;
+const soakRps = Number(soakOut.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
+const soakNon2xx = Number(soakOut.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+memory.push({ phase: "after 60 s mixed load", ...rssKiB(server.pid) });
+server.kill();
+fs.rmSync(stateDir, { recursive: true, force: true });
+fs.rmSync(luaDir, { recursive: true, force: true });
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+const fmt = (n, d = 0) => n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+const kb = (b) => `${fmt(b / 1000, 1)} KB`;
+const lines = [];
+const today = new Date().toISOString().slice(0, 10);
+lines.push(`Generated by \`make bench\` on ${today} (release build; app + embedded emulator on loopback; ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30)} GiB; Chromium headless; wrk 4.1).`);
+lines.push("");
+lines.push(`### Time to widget (navigation start → first real content painted; ${RUNS} runs each, cold cache)`);
+lines.push("");
+lines.push("| Page | App median | App p90 | Floor median | Floor p90 | Ratio (median) |");
+lines.push("|---|---|---|---|---|---|");
+for (const p of PAGES) {
+  const t = timings[p.name];
+  const am = quantile(t.app, 0.5), fm = quantile(t.floor, 0.5);
+  lines.push(`| \`${p.path}\` (${p.widget}, ready at "${p.ready}") | ${fmt(am)} ms | ${fmt(quantile(t.app, 0.9))} ms | ${fmt(fm)} ms | ${fmt(quantile(t.floor, 0.9))} ms | **${fmt(am / fm, 2)}×** |`);
+}
+lines.push("");
+lines.push("The floor is `/_bench/floor/<widget>`: a static page from the same server that imports the same widget bundle and mounts the widget with a token minted beforehand (no WASM, no SSR, no server function).");
+lines.push("");
+lines.push("### Bytes over the wire (encoded, as served; first load, cold cache)");
+lines.push("");
+const kinds = ["HTML", "WASM", "JS glue", "app CSS", "widget bundle (JS)", "widget CSS", "server functions", "widget API (emulator)", "other"];
+lines.push(`| Page | ${kinds.join(" | ")} | Total |`);
+lines.push(`|---|${kinds.map(() => "---").join("|")}|---|`);
+for (const [name, list] of Object.entries(bytesByPage)) {
+  const sums = Object.fromEntries(kinds.map((k) => [k, 0]));
+  for (const b of list) sums[classify(b)] += b.encoded;
+  const total = Object.values(sums).reduce((a, b) => a + b, 0);
+  lines.push(`| ${name} | ${kinds.map((k) => (sums[k] ? kb(sums[k]) : "–")).join(" | ")} | ${kb(total)} |`);
+}
+lines.push("");
+lines.push(`The home page loads no widget bundle or widget CSS: ${bytesByPage.home.some((b) => b.url.pathname.startsWith("/bridge/")) ? "**it does (regression)**" : "none requested"}.`);
+lines.push("");
+lines.push(`### Server-side rendering vs a bare handler (\`wrk -t2 -c<N> -d${LOAD_SECS}s --latency\`, signed-in cookie, gzip)`);
+lines.push("");
+lines.push("| Connections | SSR req/s | SSR p50 | SSR p99 | Bare req/s | Bare p50 | Bare p99 | SSR / bare throughput | non-2xx |");
+lines.push("|---|---|---|---|---|---|---|---|---|");
+for (let i = 0; i < ssr.length; i++) {
+  const s = ssr[i], b = bare[i];
+  lines.push(`| ${s.connections} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} ms | ${fmt(s.p99, 2)} ms | ${fmt(b.rps)} | ${fmt(b.p50, 2)} ms | ${fmt(b.p99, 2)} ms | **${fmt(s.rps / b.rps, 2)}×** | ${s.non2xx + b.non2xx} |`);
+}
+lines.push("");
+lines.push(`The bare handler (\`/_bench/bare\`) answers the same ${fmt(pageBytes.length)} bytes of HTML through the same middleware (session check, compression).`);
+lines.push("");
+lines.push("### Widget tokens and the emulator");
+lines.push("");
+lines.push("| What | Command | req/s | p50 | p90 | p99 | non-2xx |");
+lines.push("|---|---|---|---|---|---|---|");
+lines.push(`| \`widget_token\` server function (mint via the emulator's \`POST /widgets/token\`) | \`wrk -c200 -d${LOAD_SECS}s\` POST \`/api/widget_token\` | ${fmt(token.rps)} | ${fmt(token.p50, 2)} ms | ${fmt(token.p90, 2)} ms | **${fmt(token.p99, 2)} ms** | ${token.non2xx} |`);
+lines.push(`| Emulator \`GET /_widgets/UserManagement/members\` | \`wrk -c50 -d${LOAD_SECS}s\` | **${fmt(members.rps)}** | ${fmt(members.p50, 2)} ms | ${fmt(members.p90, 2)} ms | ${fmt(members.p99, 2)} ms | ${members.non2xx} |`);
+lines.push("");
+lines.push("### Server memory (RSS)");
+lines.push("");
+lines.push("| Moment | RSS | Peak RSS so far |");
+lines.push("|---|---|---|");
+for (const m of memory) lines.push(`| ${m.phase} | ${fmt(m.rss / 1024, 1)} MiB | ${fmt(m.peak / 1024, 1)} MiB |`);
+lines.push("");
+lines.push(`Through the ${SOAK_SECS} s mixed load (50 connections, pages and token mints alternating; ${fmt(soakRps)} req/s, ${soakNon2xx} non-2xx), sampled every 5 s: ${soak.map((s) => `${fmt(s.rss / 1024, 1)}`).join(" → ")} MiB.`);
+lines.push("");
+lines.push("![Latency against concurrency](docs/bench-latency.svg)");
+
+// The chart: p50 and p99 against connections, SSR and bare.
+function chart() {
+  const W = 640, H = 360, L = 60, R = 20, T = 30, B = 50;
+  const xs = [1, 50, 200];
+  const series = [
+    { name: "SSR p99", data: ssr.map((s) => s.p99), color: "#6e56cf", dash: "" },
+    { name: "SSR p50", data: ssr.map((s) => s.p50), color: "#6e56cf", dash: "6 4" },
+    { name: "bare p99", data: bare.map((s) => s.p99), color: "#12a594", dash: "" },
+    { name: "bare p50", data: bare.map((s) => s.p50), color: "#12a594", dash: "6 4" },
+  ];
+  const max = Math.max(...series.flatMap((s) => s.data)) * 1.1 || 1;
+  const x = (i) => L + (i * (W - L - R)) / (xs.length - 1);
+  const y = (v) => T + (H - T - B) * (1 - v / max);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="#fff"/>`;
+  svg += `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">Latency of /account/profile against connections (wrk)</text>`;
+  for (let k = 0; k <= 4; k++) {
+    const v = (max * k) / 4;
+    svg += `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v, 1)} ms</text>`;
+  }
+  xs.forEach((c, i) => (svg += `<text x="${x(i)}" y="${H - B + 18}" text-anchor="middle">${c}</text>`));
+  svg += `<text x="${W / 2}" y="${H - 12}" text-anchor="middle">connections</text>`;
+  series.forEach((s, k) => {
+    svg += `<polyline fill="none" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}" points="${s.data.map((v, i) => `${x(i)},${y(v)}`).join(" ")}"/>`;
+    svg += `<line x1="${L + 10 + k * 140}" x2="${L + 40 + k * 140}" y1="${T + 10}" y2="${T + 10}" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}"/><text x="${L + 45 + k * 140}" y="${T + 14}">${s.name}</text>`;
+  });
+  return svg + "</svg>\n";
+}
+fs.mkdirSync(path.join(repo, "docs"), { recursive: true });
+fs.writeFileSync(path.join(repo, "docs/bench-latency.svg"), chart());
+
+const file = path.join(repo, "BENCHMARKS.md");
+const START = "<!-- bench:start (generated by `make bench`; edits here are overwritten) -->";
+const END = "<!-- bench:end -->";
+let doc = fs.readFileSync(file, "utf8");
+const block = `${START}\n${lines.join("\n")}\n${END}`;
+doc = doc.includes(START) ? doc.replace(new RegExp(`${START.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[\\s\\S]*?${END}`), block) : `${doc.trimEnd()}\n\n## Runtime (\`make bench\`)\n\n${block}\n`;
+fs.writeFileSync(file, doc);
+console.log(lines.join("\n"));
