@@ -1,8 +1,9 @@
 // Bundles the bridge with esbuild into ../public/bridge/ (served at /bridge/ by the app):
 // index.js (the mount API), one chunk per widget, shared chunks, and index.css.
-// `node build.mjs --metafile` also writes meta.json for size analysis (BENCHMARKS.md).
+// `node build.mjs --metafile` also writes meta.json for size analysis (BENCHMARKS.md); every
+// build writes manifest.json (the files each widget needs, for preload links).
 import * as esbuild from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 
 const outdir = new URL("../public/bridge/", import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
@@ -22,5 +23,28 @@ const result = await esbuild.build({
   logLevel: "warning",
 });
 if (process.argv.includes("--metafile")) writeFileSync(`${outdir}meta.json`, JSON.stringify(result.metafile));
+
+// manifest.json: per widget id, every JS file its first render needs (the entry, its static
+// imports, the widget's chunk and that chunk's static imports) and the stylesheet. The server
+// turns it into <link rel="modulepreload"> / <link rel="preload"> on widget pages, so the browser
+// fetches the widget code while the WASM loads instead of after it.
+const outputs = result.metafile.outputs;
+const url = (file) => "/" + file.replace(/.*public\//, "");
+const staticClosure = (file, seen = new Set()) => {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const i of outputs[file].imports) if (i.kind === "import-statement") staticClosure(i.path, seen);
+  return seen;
+};
+const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint === "src/index.js");
+const manifest = { css: url(Object.keys(outputs).find((f) => f.endsWith(".css"))), widgets: {} };
+// One loader module per widget id in src/widgets/ (src/index.js imports each dynamically).
+for (const id of readdirSync("src/widgets").map((f) => f.replace(/\.js$/, ""))) {
+  const chunk = Object.keys(outputs).find((f) => outputs[f].entryPoint === `src/widgets/${id}.js`);
+  if (!chunk) throw new Error(`no chunk for widget ${id}`);
+  const files = staticClosure(chunk, staticClosure(entry));
+  manifest.widgets[id] = [...files].map(url);
+}
+writeFileSync(`${outdir}manifest.json`, JSON.stringify(manifest, null, 2));
 const files = Object.entries(result.metafile.outputs).map(([f, o]) => `${f.replace(/.*public\//, "")} ${(o.bytes / 1024).toFixed(0)} KB`);
 console.log(`bridge: ${files.length} files in public/bridge/`);

@@ -23,6 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                {widget_preloads()}
                 <MetaTags />
             </head>
             <body>
@@ -30,6 +31,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// On a widget page: preload links for the widget's code and styles (server-rendered only).
+fn widget_preloads() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::widgets::{WidgetKind, preload};
+        let parts = use_context::<http::request::Parts>();
+        let kind = parts.as_ref().and_then(|p| WidgetKind::for_page(p.uri.path()));
+        // Members get a notice, not the users table: nothing to preload for them.
+        let allowed = |kind: WidgetKind| {
+            kind != WidgetKind::UsersManagement
+                || parts.as_ref().and_then(|p| p.extensions.get::<crate::auth::session::SessionStatus>()).is_some_and(|s| match s {
+                    crate::auth::session::SessionStatus::SignedIn(session) => session.permissions.iter().any(|p| p == crate::auth::USERS_TABLE_MANAGE),
+                    _ => false,
+                })
+        };
+        kind.filter(|k| allowed(*k))
+            .map(|kind| preload::links(kind).into_iter().map(|(rel, href, as_)| view! { <link rel=rel href=href r#as=as_ /> }).collect_view())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {}
 }
 
 pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;

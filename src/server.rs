@@ -51,6 +51,7 @@ pub async fn run() -> ExitCode {
         Mode::WorkOs => (config, None),
     };
 
+    crate::widgets::preload::load(std::path::Path::new(leptos_options.site_root.as_ref()));
     let site_addr = leptos_options.site_addr;
     let state = AppState::new(leptos_options.clone(), config);
     let app = router(state.clone());
@@ -61,6 +62,13 @@ pub async fn run() -> ExitCode {
     };
     print_banner(&state.config, emulator.as_ref());
 
+    // No Nagle delay: a streamed page goes out in several small writes, and Nagle's algorithm with
+    // the client's delayed ACKs held each page back by ~40 ms (BENCHMARKS.md, SSR at 1 connection).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
     if let Some(emulator) = emulator {
         emulator.shutdown().await;

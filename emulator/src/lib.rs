@@ -93,6 +93,10 @@ impl Emulator {
         let environment = Arc::new(build_environment(config, base_url.clone()).await?);
         let router = routes::router(environment.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // No Nagle delay on small answers (see the app's server).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {

@@ -7,6 +7,9 @@ mod bridge;
 mod component;
 mod token;
 
+#[cfg(feature = "ssr")]
+pub mod preload;
+
 pub use component::Widget;
 pub use token::{WidgetApi, WidgetGrant, widget_token};
 
@@ -26,6 +29,22 @@ pub enum WidgetKind {
 impl WidgetKind {
     /// Every widget, in nav order.
     pub const ALL: [WidgetKind; 5] = [Self::UserProfile, Self::UserSecurity, Self::UserSessions, Self::UsersManagement, Self::OrganizationSwitcher];
+
+    /// The path of the page that shows this widget (the routes in `app.rs`).
+    pub fn page(self) -> &'static str {
+        match self {
+            Self::UserProfile => "/account/profile",
+            Self::UserSecurity => "/account/security",
+            Self::UserSessions => "/account/sessions",
+            Self::UsersManagement => "/organization/users",
+            Self::OrganizationSwitcher => "/organization/switch",
+        }
+    }
+
+    /// The widget shown at `path`, if that is a widget page.
+    pub fn for_page(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.page() == path)
+    }
 
     /// The bridge's widget id, e.g. `user-profile`.
     pub fn id(self) -> &'static str {

@@ -40,7 +40,7 @@ pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
 async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     use workos::WidgetSessionTokenScopes;
 
-    const USERS_TABLE_MANAGE: &str = "widgets:users-table:manage";
+    use crate::auth::USERS_TABLE_MANAGE;
     let state = expect_context::<crate::state::AppState>();
     let session = crate::auth::session::require().await?;
     let scopes = match kind {
