@@ -146,9 +146,23 @@ async function timeToWidget(url, widget, text, collectBytes) {
   await page.goto(url);
   await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
   const ms = await page.evaluate(() => window.__widgetReady);
+  // Where the time went: when the HTML, the WASM, the bridge entry and the first token arrived,
+  // and when the widget's first data request started (ms from navigation start).
+  const phases = await page.evaluate(() => {
+    const end = (match) => performance.getEntriesByType("resource").find((e) => match(new URL(e.name)))?.responseEnd;
+    const start = (match) => performance.getEntriesByType("resource").find((e) => match(new URL(e.name)))?.startTime;
+    return {
+      html: performance.getEntriesByType("navigation")[0]?.responseEnd,
+      wasm: end((u) => u.pathname.endsWith(".wasm")),
+      bridge: end((u) => u.pathname === "/bridge/index.js"),
+      tokenStart: start((u) => u.pathname === "/api/widget_token"),
+      token: end((u) => u.pathname === "/api/widget_token"),
+      widgetApi: start((u) => u.pathname.startsWith("/_widgets/")),
+    };
+  });
   if (collectBytes) await page.waitForLoadState("networkidle");
   await context.close();
-  return { ms, bytes };
+  return { ms, bytes, phases };
 }
 
 function classify({ url, type }) {
@@ -174,13 +188,18 @@ for (const page of PAGES) {
   await timeToWidget(floorUrl, page.widget, page.ready, false);
   const app_ = [];
   const floor = [];
+  const phases = [];
+  const floorPhases = [];
   for (let i = 0; i < RUNS; i++) {
     const a = await timeToWidget(`${app}${page.path}`, page.widget, page.ready, i === 0);
     app_.push(a.ms);
+    phases.push(a.phases);
     if (i === 0) bytesByPage[page.name] = a.bytes;
-    floor.push((await timeToWidget(floorUrl, page.widget, page.ready, false)).ms);
+    const f = await timeToWidget(floorUrl, page.widget, page.ready, false);
+    floor.push(f.ms);
+    floorPhases.push(f.phases);
   }
-  timings[page.name] = { app: app_, floor };
+  timings[page.name] = { app: app_, floor, phases, floorPhases };
 }
 // The home page: no widget, so no React.
 {
@@ -234,6 +253,7 @@ memory.push({ phase: "after SSR load", ...rssKiB(server.pid) });
 const luaDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-wrk-"));
 const tokenLua = path.join(luaDir, "token.lua");
 fs.writeFileSync(tokenLua, `wrk.method = "POST"\nwrk.body = "kind=user-profile"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
+const tokenOne = wrk(`${app}/api/widget_token`, 1, { headers: { cookie: aliceCookie }, script: tokenLua });
 const token = wrk(`${app}/api/widget_token`, 200, { headers: { cookie: aliceCookie }, script: tokenLua });
 memory.push({ phase: "after token load", ...rssKiB(server.pid) });
 const adminToken = await mintWidgetToken(["widgets:users-table:manage"]);
@@ -244,7 +264,22 @@ const members = wrk(`${emulator}/_widgets/UserManagement/members?limit=10`, 50, 
 // 5. RSS through a 60 s mixed load (pages and token mints), sampled every 5 s.
 const soak = [];
 const soakLua = path.join(luaDir, "mixed.lua");
-fs.writeFileSync(soakLua, `local n = 0\nrequest = function()\n  n = n + 1\n  if n % 2 == 0 then\n    return wrk.format("POST", "/api/widget_token", {["Content-Type"] = "application/x-www-form-urlencoded"}, "kind=user-profile")\n  end\n  return wrk.format("GET", "/account/profile")\nend\n`);
+// wrk.format replaces wrk.headers when given a table, so the POST copies them (the cookie) first.
+fs.writeFileSync(soakLua, `local n = 0
+local post = nil
+request = function()
+  if post == nil then
+    post = {}
+    for k, v in pairs(wrk.headers) do post[k] = v end
+    post["Content-Type"] = "application/x-www-form-urlencoded"
+  end
+  n = n + 1
+  if n % 2 == 0 then
+    return wrk.format("POST", "/api/widget_token", post, "kind=user-profile")
+  end
+  return wrk.format("GET", "/account/profile")
+end
+`);
 const soakRun = new Promise((resolve) => {
   const child = spawn("wrk", ["-t", "2", "-c", "50", "-d", `${SOAK_SECS}s`, "--latency", "-H", `cookie: ${aliceCookie}`, "-s", soakLua, `${app}/`]);
   let out = "";
@@ -281,6 +316,21 @@ for (const p of PAGES) {
   lines.push(`| \`${p.path}\` (${p.widget}, ready at "${p.ready}") | ${fmt(am)} ms | ${fmt(quantile(t.app, 0.9))} ms | ${fmt(fm)} ms | ${fmt(quantile(t.floor, 0.9))} ms | **${fmt(am / fm, 2)}×** |`);
 }
 lines.push("");
+lines.push("Where the time goes (medians, ms from navigation start; – = not requested):");
+lines.push("");
+lines.push("| Page | HTML received | WASM received | bridge entry received | token request sent | token received | widget's first API request | first content painted |");
+lines.push("|---|---|---|---|---|---|---|---|");
+const med = (list, key) => {
+  const values = list.map((p) => p[key]).filter((v) => v !== undefined);
+  return values.length ? fmt(quantile(values, 0.5)) : "–";
+};
+for (const p of PAGES) {
+  const t = timings[p.name];
+  for (const [label, list, total] of [["app", t.phases, t.app], ["floor", t.floorPhases, t.floor]]) {
+    lines.push(`| ${p.name}, ${label} | ${med(list, "html")} | ${med(list, "wasm")} | ${med(list, "bridge")} | ${med(list, "tokenStart")} | ${med(list, "token")} | ${med(list, "widgetApi")} | ${fmt(quantile(total, 0.5))} |`);
+  }
+}
+lines.push("");
 lines.push("The floor is `/_bench/floor/<widget>`: a static page from the same server that imports the same widget bundle and mounts the widget with a token minted beforehand (no WASM, no SSR, no server function).");
 lines.push("");
 lines.push("### Bytes over the wire (encoded, as served; first load, cold cache)");
@@ -312,7 +362,8 @@ lines.push("### Widget tokens and the emulator");
 lines.push("");
 lines.push("| What | Command | req/s | p50 | p90 | p99 | non-2xx |");
 lines.push("|---|---|---|---|---|---|---|");
-lines.push(`| \`widget_token\` server function (mint via the emulator's \`POST /widgets/token\`) | \`wrk -c200 -d${LOAD_SECS}s\` POST \`/api/widget_token\` | ${fmt(token.rps)} | ${fmt(token.p50, 2)} ms | ${fmt(token.p90, 2)} ms | **${fmt(token.p99, 2)} ms** | ${token.non2xx} |`);
+lines.push(`| \`widget_token\` server function, 1 connection (the cost of one mint through the emulator's \`POST /widgets/token\`) | \`wrk -c1 -d${LOAD_SECS}s\` POST \`/api/widget_token\` | ${fmt(tokenOne.rps)} | ${fmt(tokenOne.p50, 2)} ms | ${fmt(tokenOne.p90, 2)} ms | **${fmt(tokenOne.p99, 2)} ms** | ${tokenOne.non2xx} |`);
+lines.push(`| \`widget_token\` server function, 200 connections | \`wrk -c200 -d${LOAD_SECS}s\` POST \`/api/widget_token\` | ${fmt(token.rps)} | ${fmt(token.p50, 2)} ms | ${fmt(token.p90, 2)} ms | **${fmt(token.p99, 2)} ms** | ${token.non2xx} |`);
 lines.push(`| Emulator \`GET /_widgets/UserManagement/members\` | \`wrk -c50 -d${LOAD_SECS}s\` | **${fmt(members.rps)}** | ${fmt(members.p50, 2)} ms | ${fmt(members.p90, 2)} ms | ${fmt(members.p99, 2)} ms | ${members.non2xx} |`);
 lines.push("");
 lines.push("### Server memory (RSS)");

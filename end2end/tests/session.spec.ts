@@ -42,3 +42,31 @@ test("the widget token server function refuses a signed-out caller", async ({ re
   expect(response.status()).toBe(401);
   expect(await response.json()).toEqual("NotSignedIn");
 });
+
+test("cross-site posts are refused and change nothing; pages carry the security headers", async ({ page, problems, baseURL }) => {
+  await page.goto("/sign-in?return_to=/");
+  await signIn(page, "alice@acme.test");
+  await expect(page.getByTestId("nav-organization")).toHaveText("Acme Corp");
+
+  // A forged form post from another site, with Alice's cookie: refused.
+  const evil = { Origin: "https://evil.test", "Sec-Fetch-Site": "cross-site" };
+  const switched = await page.request.post("/api/switch_organization", { headers: evil, form: { organization_id: "org_01JDEM00000000000000GL0BEX" }, failOnStatusCode: false });
+  expect(switched.status()).toBe(403);
+  expect(await switched.json()).toEqual({ Forbidden: "Cross-site request refused." });
+  const signedOut = await page.request.post("/sign-out", { headers: evil, maxRedirects: 0, failOnStatusCode: false });
+  expect(signedOut.status()).toBe(403);
+  const token = await page.request.post("/api/widget_token", { headers: { "Sec-Fetch-Site": "cross-site" }, form: { kind: "user-profile" }, failOnStatusCode: false });
+  expect(token.status()).toBe(403);
+  await page.reload();
+  await expect(page.getByTestId("nav-organization")).toHaveText("Acme Corp");
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+
+  const response = await page.request.get("/account/profile");
+  const headers = response.headers();
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("same-origin");
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["content-security-policy"]).toContain("object-src 'none'");
+  expect(headers["cache-control"]).toBe("no-store");
+  expect(problems).toEqual([]);
+});

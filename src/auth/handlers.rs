@@ -1,7 +1,7 @@
 //! `GET /sign-in`, `GET /callback` and `POST /sign-out` (server-only axum handlers).
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use workos::helpers::authkit::{AuthKitAuthorizationUrlParams, AuthKitPkceCodeExchangeParams};
@@ -126,13 +126,8 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q
 }
 
 /// `POST /sign-out` → clears the cookie and ends the WorkOS session through its logout URL, which
-/// brings the browser back to the home page. Cross-site posts are refused (403).
+/// brings the browser back to the home page. Cross-site posts are refused (403) by `csrf::layer`.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap, request: axum::extract::Request) -> Response {
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
-        && origin != state.config.origin_str()
-    {
-        return (StatusCode::FORBIDDEN, "Cross-site sign-out refused.").into_response();
-    }
     let secure = state.config.secure_cookies();
     let status = request.extensions().get::<SessionStatus>().cloned().unwrap_or(SessionStatus::SignedOut);
     let sealed = match &status {

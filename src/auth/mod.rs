@@ -12,6 +12,8 @@ pub mod handlers;
 pub mod refresh;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod csrf;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
