@@ -120,6 +120,17 @@ const PAGES = [
 ];
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic"] });
 
+/** Every response `page` receives, with its encoded (as served) body size. */
+function recordBytes(page) {
+  const bytes = [];
+  page.on("requestfinished", async (request) => {
+    const sizes = await request.sizes().catch(() => null);
+    const response = await request.response();
+    if (sizes && response) bytes.push({ url: new URL(request.url()), encoded: sizes.responseBodySize, type: response.headers()["content-type"] ?? "" });
+  });
+  return bytes;
+}
+
 /** Milliseconds from navigation start until `text` is painted inside the widget's section. */
 async function timeToWidget(url, widget, text, collectBytes) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
@@ -135,14 +146,7 @@ async function timeToWidget(url, widget, text, collectBytes) {
     new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
   }, [`[data-widget="${widget}"] .widget-host`, text]);
   const page = await context.newPage();
-  const bytes = [];
-  if (collectBytes) {
-    page.on("requestfinished", async (request) => {
-      const sizes = await request.sizes().catch(() => null);
-      const response = await request.response();
-      if (sizes && response) bytes.push({ url: new URL(request.url()), encoded: sizes.responseBodySize, type: response.headers()["content-type"] ?? "" });
-    });
-  }
+  const bytes = collectBytes ? recordBytes(page) : [];
   await page.goto(url);
   await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
   const ms = await page.evaluate(() => window.__widgetReady);
@@ -206,12 +210,7 @@ for (const page of PAGES) {
   const context = await browser.newContext();
   await context.addCookies([{ name: cookieName, value: cookieValue, url: app }]);
   const page = await context.newPage();
-  const bytes = [];
-  page.on("requestfinished", async (request) => {
-    const sizes = await request.sizes().catch(() => null);
-    const response = await request.response();
-    if (sizes && response) bytes.push({ url: new URL(request.url()), encoded: sizes.responseBodySize, type: response.headers()["content-type"] ?? "" });
-  });
+  const bytes = recordBytes(page);
   await page.goto(`${app}/`);
   await page.waitForLoadState("networkidle");
   bytesByPage.home = bytes;

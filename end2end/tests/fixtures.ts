@@ -11,8 +11,7 @@ export const test = base.extend<{ problems: string[]; freshEmulator: void }>({
   // Every test starts from the seed data (the app's emulator, reset through its own endpoint).
   freshEmulator: [
     async ({}, use) => {
-      const response = await fetch(`${process.env.EMULATOR_URL}/_emulator/reset`, { method: "POST" });
-      if (!response.ok) throw new Error(`emulator reset failed: ${response.status}`);
+      await emulator("/_emulator/reset", "POST");
       await use();
     },
     { auto: true },
@@ -30,6 +29,17 @@ export const test = base.extend<{ problems: string[]; freshEmulator: void }>({
   },
 });
 export { expect };
+
+/** Calls one of the app's emulator's operations endpoints (`/_emulator/*`); throws unless 2xx. */
+export async function emulator(path: string, method: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${process.env.EMULATOR_URL}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+  return response;
+}
 
 /** Signs in on the emulator's AuthKit page with the email and password form. */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {

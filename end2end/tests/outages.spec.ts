@@ -1,14 +1,5 @@
 // WorkOS failing: clear notices, sessions kept on transient errors, recovery without signing in.
-import { test, expect, signIn } from "./fixtures";
-
-async function emulator(path: string, method: string, body?: unknown) {
-  const response = await fetch(`${process.env.EMULATOR_URL}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(response.ok).toBe(true);
-}
+import { test, expect, signIn, emulator } from "./fixtures";
 
 test("a widget token WorkOS fails to mint shows a clear notice, and Try again recovers", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/");

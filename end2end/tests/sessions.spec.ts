@@ -1,5 +1,5 @@
 // Sessions: each sign-in is a session; revoking one signs that browser out on its next refresh.
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, emulator } from "./fixtures";
 import type { Browser, Page } from "@playwright/test";
 
 const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15";
@@ -9,12 +9,7 @@ const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.
  * second after sign-in: a revoked session shows at the next page instead of five minutes later.
  */
 async function shortAccessTokens() {
-  const response = await fetch(`${process.env.EMULATOR_URL}/_emulator/settings`, {
-    method: "PATCH",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ access_token_ttl_secs: 61 }),
-  });
-  expect(response.status).toBe(200);
+  await emulator("/_emulator/settings", "PATCH", { access_token_ttl_secs: 61 });
 }
 
 /** Alice, signed in from a second browser (another context, a Safari user agent). */
