@@ -24,10 +24,10 @@ const result = await esbuild.build({
 });
 if (process.argv.includes("--metafile")) writeFileSync(`${outdir}meta.json`, JSON.stringify(result.metafile));
 
-// manifest.json: per widget id, every JS file its first render needs (the entry, its static
-// imports, the widget's chunk and that chunk's static imports) and the stylesheet. The server
-// turns it into <link rel="modulepreload"> / <link rel="preload"> on widget pages, so the browser
-// fetches the widget code while the WASM loads instead of after it.
+// manifest.json: the entry (index.js), the stylesheet, and per widget id every other JS file its
+// first render needs (the entry's static imports, the widget's chunk and that chunk's static
+// imports). On widget pages the server loads the entry with a module script (fetched and
+// evaluated while the WASM loads) and preloads the rest, instead of starting after hydration.
 const outputs = result.metafile.outputs;
 const url = (file) => "/" + file.replace(/.*public\//, "");
 const staticClosure = (file, seen = new Set()) => {
@@ -37,12 +37,13 @@ const staticClosure = (file, seen = new Set()) => {
   return seen;
 };
 const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint === "src/index.js");
-const manifest = { css: url(Object.keys(outputs).find((f) => f.endsWith(".css"))), widgets: {} };
+const manifest = { entry: url(entry), css: url(Object.keys(outputs).find((f) => f.endsWith(".css"))), widgets: {} };
 // One loader module per widget id in src/widgets/ (src/index.js imports each dynamically).
 for (const id of readdirSync("src/widgets").map((f) => f.replace(/\.js$/, ""))) {
   const chunk = Object.keys(outputs).find((f) => outputs[f].entryPoint === `src/widgets/${id}.js`);
   if (!chunk) throw new Error(`no chunk for widget ${id}`);
   const files = staticClosure(chunk, staticClosure(entry));
+  files.delete(entry);
   manifest.widgets[id] = [...files].map(url);
 }
 writeFileSync(`${outdir}manifest.json`, JSON.stringify(manifest, null, 2));

@@ -33,7 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// On a widget page: preload links for the widget's code and styles (server-rendered only).
+/// On a widget page: early loading of the widget's code and styles (server-rendered only; see
+/// `widgets::preload`).
 fn widget_preloads() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
@@ -48,8 +49,14 @@ fn widget_preloads() -> impl IntoView {
                     _ => false,
                 })
         };
-        kind.filter(|k| allowed(*k))
-            .map(|kind| preload::links(kind).into_iter().map(|(rel, href, as_)| view! { <link rel=rel href=href r#as=as_ /> }).collect_view())
+        kind.filter(|k| allowed(*k)).map(|kind| {
+            let loads = preload::early_loads(kind);
+            view! {
+                {loads.entry.map(|src| view! { <script type="module" src=src async></script> })}
+                {loads.modules.into_iter().map(|href| view! { <link rel="modulepreload" href=href /> }).collect_view()}
+                {loads.css.map(|href| view! { <link rel="preload" href=href r#as="style" /> })}
+            }
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {}

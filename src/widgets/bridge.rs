@@ -8,8 +8,8 @@ const BRIDGE_URL: &str = "/bridge/index.js";
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
-    #[wasm_bindgen(catch)]
-    async fn import_module(url: &str) -> Result<JsValue, JsValue>;
+    /// Starts `import(url)` at once (the promise settles with the module).
+    fn import_module(url: &str) -> js_sys::Promise;
 }
 
 #[wasm_bindgen]
@@ -27,11 +27,21 @@ extern "C" {
     pub fn unmount(this: &WidgetHandle);
 }
 
-/// Loads the bridge (the browser caches the module after the first import) and mounts `widget`.
-pub async fn mount_widget(element: &web_sys::Element, widget: &str, props: &JsValue) -> Result<WidgetHandle, String> {
-    let module = import_module(BRIDGE_URL).await.map_err(describe)?;
-    let handle = module.unchecked_into::<BridgeModule>().mount(element, widget, props).await.map_err(describe)?;
-    Ok(handle.unchecked_into())
+/// The bridge module, loading: start it before other work (the widget token) and await it after,
+/// so the two overlap. The browser evaluates the module once; later imports get the same one.
+pub struct BridgeLoad(wasm_bindgen_futures::JsFuture);
+
+pub fn load_bridge() -> BridgeLoad {
+    BridgeLoad(wasm_bindgen_futures::JsFuture::from(import_module(BRIDGE_URL)))
+}
+
+impl BridgeLoad {
+    /// Waits for the bridge and mounts `widget` into `element`.
+    pub async fn mount(self, element: &web_sys::Element, widget: &str, props: &JsValue) -> Result<WidgetHandle, String> {
+        let module = self.0.await.map_err(describe)?;
+        let handle = module.unchecked_into::<BridgeModule>().mount(element, widget, props).await.map_err(describe)?;
+        Ok(handle.unchecked_into())
+    }
 }
 
 fn describe(error: JsValue) -> String {

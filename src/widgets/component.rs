@@ -105,7 +105,7 @@ mod client {
 
     use super::Phase;
     use crate::error::AppError;
-    use crate::widgets::bridge::{WidgetHandle, mount_widget};
+    use crate::widgets::bridge::{WidgetHandle, load_bridge};
     use crate::widgets::{WidgetApi, WidgetKind, widget_token};
 
     /// A mounted widget and the JS functions it holds (dropped after unmounting).
@@ -167,6 +167,8 @@ mod client {
     }
 
     async fn mount(kind: WidgetKind, element: &web_sys::Element, viewer: crate::app::ViewerResource, appearance: &str) -> Result<Mounted, AppError> {
+        // The bridge loads while the token is minted.
+        let bridge = load_bridge();
         let grant = widget_token(kind).await?;
         let props = provider_props(&grant.api, &grant.token, appearance);
         let auth_token = token_source(kind, grant.token);
@@ -175,7 +177,8 @@ mod client {
         if let Some(switch) = &switch {
             let _ = js_sys::Reflect::set(&props, &JsValue::from_str("switchToOrganization"), switch.as_ref());
         }
-        let handle = mount_widget(element, kind.id(), &props)
+        let handle = bridge
+            .mount(element, kind.id(), &props)
             .await
             .map_err(|message| AppError::Server(format!("The {} widget could not be loaded: {message}", kind.title())))?;
         Ok(Mounted { handle, _auth_token: auth_token, _switch: switch })

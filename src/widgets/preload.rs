@@ -1,8 +1,10 @@
-//! Preload links for widget pages (server only). `bridge/build.mjs` writes
-//! `bridge/manifest.json`: per widget id, every JS file its first render needs, and the widgets'
-//! stylesheet. On a widget page the shell puts `<link rel="modulepreload">` for each and `<link
-//! rel="preload" as="style">` for the CSS in `<head>`, so the browser fetches the widget code while
-//! it loads the WASM, instead of after hydration asks for it.
+//! Early loading for widget pages (server only). `bridge/build.mjs` writes
+//! `bridge/manifest.json`: the bridge entry, the widgets' stylesheet, and per widget id every other
+//! JS file its first render needs. On a widget page the shell puts in `<head>` an async module
+//! script for the entry (so React and the provider are fetched *and evaluated* while the WASM
+//! loads; the WASM's later `import()` gets the same module), `<link rel="modulepreload">` for the
+//! widget's chunks and `<link rel="preload" as="style">` for the CSS — instead of all of it
+//! starting after hydration (BENCHMARKS.md, "Where the time goes").
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,6 +14,7 @@ use super::WidgetKind;
 
 #[derive(Debug, serde::Deserialize)]
 struct Manifest {
+    entry: String,
     css: String,
     widgets: HashMap<String, Vec<String>>,
 }
@@ -30,10 +33,18 @@ pub fn load(site_root: &Path) {
     }
 }
 
-/// `(rel, href, as)` of the links for `kind`'s page: its modules, then the stylesheet.
-pub fn links(kind: WidgetKind) -> Vec<(&'static str, String, Option<&'static str>)> {
-    let Some(manifest) = MANIFEST.get() else { return Vec::new() };
-    let mut links: Vec<_> = manifest.widgets.get(kind.id()).into_iter().flatten().map(|href| ("modulepreload", href.clone(), None)).collect();
-    links.push(("preload", manifest.css.clone(), Some("style")));
-    links
+/// What `kind`'s page loads early.
+#[derive(Debug, Default)]
+pub struct EarlyLoads {
+    /// The bridge entry, for `<script type="module" async>`.
+    pub entry: Option<String>,
+    /// The widget's other modules, for `<link rel="modulepreload">`.
+    pub modules: Vec<String>,
+    /// The widgets' stylesheet, for `<link rel="preload" as="style">`.
+    pub css: Option<String>,
+}
+
+pub fn early_loads(kind: WidgetKind) -> EarlyLoads {
+    let Some(manifest) = MANIFEST.get() else { return EarlyLoads::default() };
+    EarlyLoads { entry: Some(manifest.entry.clone()), modules: manifest.widgets.get(kind.id()).cloned().unwrap_or_default(), css: Some(manifest.css.clone()) }
 }
