@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use axum::http::header;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
@@ -89,7 +90,9 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/sign-in", get(handlers::sign_in))
         .route("/callback", get(handlers::callback))
-        .route("/sign-out", post(handlers::sign_out));
+        .route("/sign-out", post(handlers::sign_out))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
     if crate::bench::enabled() {
         tracing::warn!("{}=1: benchmark routes /_bench/* are mounted", crate::bench::ENABLE);
         app = app.merge(crate::bench::router());
@@ -106,8 +109,33 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"))
         .layer(tower::util::option_layer(state.config.secure_cookies().then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"))))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Every request gets an `x-request-id` (kept if the client or a proxy sent one), in its
+        // log span and in the response.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// `GET /healthz` → 200 `ok`: the process serves requests (liveness).
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz` → 200 `{"status": "ready"}` when WorkOS (or the emulator) answers its JWKS, which
+/// every session check needs; else 503 `{"status": "unavailable", "reason"}` (readiness).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.workos.jwks().fetch().await {
+        Ok(_) => axum::Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: WorkOS JWKS unreachable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable", "reason": "WorkOS is unreachable"}))).into_response()
+        }
+    }
 }
 
 fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<header::HeaderValue> {

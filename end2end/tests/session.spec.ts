@@ -1,4 +1,4 @@
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signIn, emulator } from "./fixtures";
 
 test("sign-out clears the session and ends it at WorkOS", async ({ page, problems, baseURL }) => {
   await page.goto("/sign-in?return_to=/");
@@ -69,4 +69,21 @@ test("cross-site posts are refused and change nothing; pages carry the security 
   expect(headers["content-security-policy"]).toContain("object-src 'none'");
   expect(headers["cache-control"]).toBe("no-store");
   expect(problems).toEqual([]);
+});
+
+test("health and readiness probes, and a request id on every answer", async ({ request }) => {
+  const health = await request.get("/healthz");
+  expect(health.status()).toBe(200);
+  expect(await health.text()).toBe("ok");
+  expect(health.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  // A request id from a proxy is kept.
+  expect((await request.get("/", { headers: { "x-request-id": "proxy-42" } })).headers()["x-request-id"]).toBe("proxy-42");
+
+  const ready = await request.get("/readyz");
+  expect(ready.status()).toBe(200);
+  expect(await ready.json()).toEqual({ status: "ready" });
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/sso/jwks/", kind: "error", status: 503 });
+  const unready = await request.get("/readyz", { failOnStatusCode: false });
+  expect(unready.status()).toBe(503);
+  expect(await unready.json()).toEqual({ status: "unavailable", reason: "WorkOS is unreachable" });
 });
