@@ -45,7 +45,7 @@ fn widget_preloads() -> impl IntoView {
         let allowed = |kind: WidgetKind| {
             kind != WidgetKind::UsersManagement
                 || parts.as_ref().and_then(|p| p.extensions.get::<crate::auth::session::SessionStatus>()).is_some_and(|s| match s {
-                    crate::auth::session::SessionStatus::SignedIn(session) => session.permissions.iter().any(|p| p == crate::auth::USERS_TABLE_MANAGE),
+                    crate::auth::session::SessionStatus::SignedIn(session) => session.can_manage_members(),
                     _ => false,
                 })
         };

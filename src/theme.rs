@@ -107,12 +107,8 @@ pub fn initial_choice() -> ThemeChoice {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .and_then(|parts| {
-                parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-                    let (name, value) = pair.trim().split_once('=')?;
-                    (name == COOKIE).then(|| ThemeChoice::parse(value))
-                })
-            })
+            .and_then(|parts| crate::auth::cookies::read(&parts.headers, COOKIE))
+            .map(|value| ThemeChoice::parse(&value))
             .unwrap_or(ThemeChoice::System)
     }
     #[cfg(not(feature = "ssr"))]

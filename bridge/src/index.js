@@ -7,7 +7,7 @@
 //
 // `props`: { authToken: () => Promise<string>, initialToken?: string, apiHostname: string,
 //            port: number|null, https: boolean, theme?: object, ...widget props (e.g.
-//            switchToOrganization) }.
+//            switchToOrganization, currentSessionId) }.
 // Each widget's code is a separate chunk, fetched on first use.
 //
 // `initialToken` is a widget token the host already holds. With only a function `authToken`, the

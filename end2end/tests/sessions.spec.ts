@@ -5,8 +5,11 @@ import type { Browser, Page } from "@playwright/test";
 const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15";
 
 /**
- * Access tokens live 61 s, so the app refreshes them (60 s before expiry) on every page load from a
- * second after sign-in: a revoked session shows at the next page instead of five minutes later.
+ * Access tokens minted from now on live 61 s, so the app refreshes them (60 s before expiry) on
+ * every page load from a second after sign-in: a revoked session shows at the next page instead
+ * of five minutes later. Called after this browser signed in (its token keeps five minutes and is
+ * not refreshed) and before the other devices sign in (refreshed on each of their page loads, so
+ * theirs are the user's most recently active sessions).
  */
 async function shortAccessTokens() {
   await emulator("/_emulator/settings", "PATCH", { access_token_ttl_secs: 61 });
@@ -29,10 +32,11 @@ async function expectSignedOut(page: Page, baseURL: string) {
 }
 
 test("revoking another session signs that browser out on its next page", async ({ page, problems, browser, baseURL }) => {
-  await shortAccessTokens();
-  const other = await aliceOnAnotherDevice(browser, baseURL!);
   await page.goto("/sign-in?return_to=/account/sessions");
   await signIn(page, "alice@acme.test");
+  await shortAccessTokens();
+  const other = await aliceOnAnotherDevice(browser, baseURL!);
+  await page.reload();
 
   const sessions = page.locator('[data-widget="user-sessions"]');
   // This browser's session is marked (the widget token's `sid` is its session id).
@@ -48,7 +52,7 @@ test("revoking another session signs that browser out on its next page", async (
   await expect(sessions.getByText("This device")).toBeVisible();
 
   await expectSignedOut(other, baseURL!);
-  // This browser keeps going, refreshing its own session on each page.
+  // This browser keeps going.
   await page.reload();
   await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
   await expect(sessions.getByText("This device")).toBeVisible();
@@ -57,13 +61,19 @@ test("revoking another session signs that browser out on its next page", async (
 });
 
 test("signing out all other devices keeps only this one", async ({ page, problems, browser, baseURL }) => {
+  // The other two are the user's newest and most active sessions: "this device" must still be
+  // this one (the app passes its own session id, whichever session the widget token names).
+  await page.goto("/sign-in?return_to=/account/sessions");
+  await signIn(page, "alice@acme.test");
   await shortAccessTokens();
   const first = await aliceOnAnotherDevice(browser, baseURL!);
   const second = await aliceOnAnotherDevice(browser, baseURL!);
-  await page.goto("/sign-in?return_to=/account/sessions");
-  await signIn(page, "alice@acme.test");
+  await page.reload();
 
   const sessions = page.locator('[data-widget="user-sessions"]');
+  await expect(sessions.getByText("This device")).toBeVisible();
+  await expect(sessions.getByText("Safari on macOS")).toHaveCount(2);
+  await expect(sessions.getByRole("button", { name: "Sign out" })).toHaveCount(3);
   await expect(sessions.getByText("Safari on macOS")).toHaveCount(2);
   await sessions.getByRole("button", { name: "Sign out" }).last().click();
   // The widget asks before signing out every other device.
@@ -76,6 +86,7 @@ test("signing out all other devices keeps only this one", async ({ page, problem
   await expectSignedOut(second, baseURL!);
   await page.reload();
   await expect(sessions.getByText("This device")).toBeVisible();
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
   await first.context().close();
   await second.context().close();
   expect(problems).toEqual([]);

@@ -55,7 +55,7 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
                 organization_id: session.organization_id.clone(),
                 organization_name,
                 role: session.role.clone(),
-                can_manage_members: session.permissions.iter().any(|p| p == USERS_TABLE_MANAGE),
+                can_manage_members: session.can_manage_members(),
             }))
         }
         SessionStatus::SignedOut => Ok(None),

@@ -40,6 +40,13 @@ pub struct Session {
     pub sealed: String,
 }
 
+impl Session {
+    /// Whether the role grants `widgets:users-table:manage` (the users table, admins only).
+    pub fn can_manage_members(&self) -> bool {
+        self.permissions.iter().any(|p| p == super::USERS_TABLE_MANAGE)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum SessionStatus {
     SignedIn(Arc<Session>),

@@ -171,6 +171,9 @@ mod client {
         let bridge = load_bridge();
         let grant = widget_token(kind).await?;
         let props = provider_props(&grant.api, &grant.token, appearance);
+        if let Some(session_id) = &grant.current_session_id {
+            let _ = js_sys::Reflect::set(&props, &JsValue::from_str("currentSessionId"), &JsValue::from_str(session_id));
+        }
         let auth_token = token_source(kind, grant.token);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
         let switch = (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));

@@ -21,6 +21,11 @@ pub struct WidgetGrant {
     /// RS256 JWT from `POST /widgets/token`, valid one hour.
     pub token: String,
     pub api: WidgetApi,
+    /// For UserSessions: this browser's AuthKit session id (the verified access token's `sid`),
+    /// passed as the widget's `currentSessionId`. `POST /widgets/token` takes no session, so the
+    /// widget token's own `sid` may name another of the user's sessions; with it the widget marked
+    /// another browser as "this device" and "sign out all other devices" ended this one.
+    pub current_session_id: Option<String>,
 }
 
 /// Mints a widget token for `kind` for the signed-in user in their current organization, both
@@ -40,11 +45,10 @@ pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
 async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     use workos::WidgetSessionTokenScopes;
 
-    use crate::auth::USERS_TABLE_MANAGE;
     let state = expect_context::<crate::state::AppState>();
     let session = crate::auth::session::require().await?;
     let scopes = match kind {
-        WidgetKind::UsersManagement if session.permissions.iter().any(|p| p == USERS_TABLE_MANAGE) => vec![WidgetSessionTokenScopes::WidgetsUsersTableManage],
+        WidgetKind::UsersManagement if session.can_manage_members() => vec![WidgetSessionTokenScopes::WidgetsUsersTableManage],
         WidgetKind::UsersManagement => return Err(AppError::Forbidden("Only organization admins manage members.".into())),
         _ => Vec::new(),
     };
@@ -54,5 +58,9 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
         AppError::from_workos(&e)
     })?;
     let api = &state.config.api;
-    Ok(WidgetGrant { token: response.token.expose().to_string(), api: WidgetApi { hostname: api.hostname.clone(), port: api.port, https: api.https } })
+    Ok(WidgetGrant {
+        token: response.token.expose().to_string(),
+        api: WidgetApi { hostname: api.hostname.clone(), port: api.port, https: api.https },
+        current_session_id: (kind == WidgetKind::UserSessions).then(|| session.session_id.clone()),
+    })
 }
