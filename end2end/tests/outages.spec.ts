@@ -4,7 +4,8 @@ import { test, expect, signIn, emulator } from "./fixtures";
 test("a widget token WorkOS fails to mint shows a clear notice, and Try again recovers", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/");
   await signIn(page, "alice@acme.test");
-  await emulator("/_emulator/faults", "POST", { path_prefix: "/widgets/token", count: 1, kind: "error", status: 500 });
+  // Three 500s: the first mint and both retries fail.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/widgets/token", count: 3, kind: "error", status: 500 });
   await page.goto("/account/security");
   const widget = page.locator('[data-widget="user-security"]');
   const notice = widget.getByRole("alert");
@@ -66,4 +67,26 @@ test("an unknown page is a styled 404, and a forged or failed sign-in lands on a
   await expect(page.getByRole("alert")).toContainText("WorkOS is unavailable right now. Try again in a moment.");
   // The 404 was asked for; nothing else failed.
   expect(problems.filter((p) => !p.includes("/no/such/page") && !p.includes("status of 404"))).toEqual([]);
+});
+
+test("a WorkOS 429 on a token mint is retried after Retry-After; a lasting one gets a clear notice", async ({ page, problems }) => {
+  await page.goto("/sign-in?return_to=/");
+  await signIn(page, "alice@acme.test");
+  // One 429 (Retry-After: 1 s): the server waits and retries; the widget never notices.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/widgets/token", count: 1, kind: "rate_limit", retry_after_secs: 1 });
+  const started = Date.now();
+  await page.goto("/account/profile");
+  const widget = page.locator('[data-widget="user-profile"]');
+  await expect(widget.getByText("alice@acme.test")).toBeVisible();
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  await expect(widget.getByRole("alert")).toHaveCount(0);
+  expect(problems).toEqual([]);
+
+  // Still limited after three attempts: the notice says so, and Try again works once it clears.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/widgets/token", count: 3, kind: "rate_limit", retry_after_secs: 1 });
+  await page.goto("/account/security");
+  const security = page.locator('[data-widget="user-security"]');
+  await expect(security.getByRole("alert")).toContainText("WorkOS is busy. Try again in 1 s.");
+  await security.getByRole("button", { name: "Try again" }).click();
+  await expect(security.getByText("Password", { exact: true }).first()).toBeVisible();
 });

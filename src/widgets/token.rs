@@ -33,13 +33,22 @@ pub struct WidgetGrant {
 ///
 /// Mirrors `POST /widgets/token` (WorkOS API reference) through the `workos` crate. The users table
 /// gets `widgets:users-table:manage` only when the session's role grants it; other kinds get a
-/// user-level token with no scopes. Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
-/// asking for the users table), `RateLimited` (429), `WorkOsUnavailable` (502).
+/// user-level token with no scopes. WorkOS 429 / 5xx are retried (3 attempts, honouring
+/// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
+/// asking for the users table), `RateLimited` (429, still limited after the retries),
+/// `WorkOsUnavailable` (502).
 /// Served at `POST /api/widget_token` (form body `kind=user-profile`).
 #[server(endpoint = "widget_token")]
 pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     AppError::answer(mint(kind).await, &format!("{} widget token", kind.id()))
 }
+
+/// Attempts at `POST /widgets/token` per mint (the first and two retries).
+#[cfg(feature = "ssr")]
+const MINT_ATTEMPTS: u32 = 3;
+/// The longest a mint may take, retries and `Retry-After` waits included.
+#[cfg(feature = "ssr")]
+const MINT_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[cfg(feature = "ssr")]
 async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
@@ -53,10 +62,21 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
         _ => Vec::new(),
     };
     let body = workos::WidgetSessionToken { organization_id: session.organization_id.clone(), user_id: Some(session.user.id.clone()), scopes: Some(scopes) };
-    let response = state.workos.widgets().create_token(workos::widgets::CreateTokenParams::new(body)).await.map_err(|e| {
-        tracing::warn!(error = %e, "POST /widgets/token failed");
-        AppError::from_workos(&e)
-    })?;
+    // Minting has no side effect, so WorkOS 429s and 5xx are retried (the crate's backoff, which
+    // honours `Retry-After`), up to MINT_ATTEMPTS, all within MINT_BUDGET.
+    let options = workos::RequestOptions { strategy: Some(workos::RequestStrategy::ExponentialBackoff { max_attempts: MINT_ATTEMPTS, jitter: true }), ..Default::default() };
+    let widgets = state.workos.widgets();
+    let mint = widgets.create_token_with_options(workos::widgets::CreateTokenParams::new(body), Some(&options));
+    let response = match tokio::time::timeout(MINT_BUDGET, mint).await {
+        Ok(result) => result.map_err(|e| {
+            tracing::warn!(error = %e, "POST /widgets/token failed");
+            AppError::from_workos(&e)
+        })?,
+        Err(_) => {
+            tracing::warn!(budget_secs = MINT_BUDGET.as_secs(), "POST /widgets/token still failing when the time budget ran out");
+            return Err(AppError::WorkOsUnavailable);
+        }
+    };
     let api = &state.config.api;
     Ok(WidgetGrant {
         token: response.token.expose().to_string(),
