@@ -117,6 +117,20 @@ pub fn sign_in(request: &AuthorizeRequest, accounts: &[DemoAccount], email: &str
     )
 }
 
+/// The form of both TOTP steps: the authorization request, the pending step, a 6-digit code.
+fn code_form(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> Markup {
+    html! {
+        form method="post" action="/user_management/authorize/totp" {
+            (hidden_fields(request))
+            input type="hidden" name="pending" value=(pending);
+            label for="code" { "Code" }
+            input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus;
+            @if let Some(error) = error { p class="error" role="alert" { (error) } }
+            button class="primary" type="submit" { "Continue" }
+        }
+    }
+}
+
 /// The second sign-in step for a user with a TOTP factor.
 pub fn totp(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> Markup {
     page(
@@ -125,14 +139,7 @@ pub fn totp(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> M
             div class="card" {
                 h1 { "Two-factor authentication" }
                 p class="sub" { "Enter the 6-digit code from your authenticator app." }
-                form method="post" action="/user_management/authorize/totp" {
-                    (hidden_fields(request))
-                    input type="hidden" name="pending" value=(pending);
-                    label for="code" { "Code" }
-                    input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus;
-                    @if let Some(error) = error { p class="error" role="alert" { (error) } }
-                    button class="primary" type="submit" { "Continue" }
-                }
+                (code_form(request, pending, error))
             }
         },
     )
@@ -150,14 +157,7 @@ pub fn totp_enrollment(request: &AuthorizeRequest, pending: &str, secret: &str, 
                 img src=(qr_data_url) alt="QR code for your authenticator app" width="180" height="180";
                 p { "Or enter this key: " code data-testid="totp-secret" { (secret) } }
                 input type="hidden" value=(uri) data-testid="totp-uri";
-                form method="post" action="/user_management/authorize/totp" {
-                    (hidden_fields(request))
-                    input type="hidden" name="pending" value=(pending);
-                    label for="code" { "Code" }
-                    input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus;
-                    @if let Some(error) = error { p class="error" role="alert" { (error) } }
-                    button class="primary" type="submit" { "Continue" }
-                }
+                (code_form(request, pending, error))
             }
         },
     )
