@@ -99,9 +99,24 @@ impl Harness {
         (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Elevated access for `token`'s user, as the widgets get it: `send-verification`, the code from
+    /// the mailbox, `verify` → the `x-elevated-access-token` value.
+    pub async fn elevated_access(&self, token: &str, widget_type: &str, email: &str) -> String {
+        let (_, challenge) = self.call(self.widget(reqwest::Method::POST, "/UserProfile/send-verification", token, widget_type)).await;
+        let code = self.last_mail(email).await["code"].as_str().unwrap().to_string();
+        let verify = self.widget(reqwest::Method::POST, "/UserProfile/verify", token, widget_type).json(&serde_json::json!({"code": code, "authenticationChallengeId": challenge["authenticationChallenge"]}));
+        let (_, elevated) = self.call(verify).await;
+        elevated["elevatedAccessToken"].as_str().unwrap().to_string()
+    }
+
     /// The newest mail to `to` in the emulator's mailbox.
     pub async fn last_mail(&self, to: &str) -> serde_json::Value {
         let mails: serde_json::Value = self.http.get(self.url(&format!("/_emulator/mailbox?format=json&to={to}"))).send().await.unwrap().json().await.unwrap();
         mails["data"][0].clone()
     }
+}
+
+/// An authenticator app holding the base32 TOTP `secret` (RFC 6238, as the emulator checks it).
+pub fn authenticator(secret: &str, account: &str) -> totp_rs::Totp {
+    totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(secret).unwrap()).with_account_name(account).build().unwrap()
 }

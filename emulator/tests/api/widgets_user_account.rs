@@ -120,10 +120,7 @@ async fn totp_enrolment_uses_real_codes_and_then_guards_sign_in() {
     assert_eq!(h.call(h.widget(Method::POST, "/UserProfile/create-totp-factor", &token, "user-security")).await.0, 403, "elevated access required");
 
     // Elevated access through the mailbox.
-    let (_, challenge) = h.call(h.widget(Method::POST, "/UserProfile/send-verification", &token, "user-security")).await;
-    let code = h.last_mail("alice@acme.test").await["code"].as_str().unwrap().to_string();
-    let (_, elevated) = h.call(h.widget(Method::POST, "/UserProfile/verify", &token, "user-security").json(&json!({"code": code, "authenticationChallengeId": challenge["authenticationChallenge"]}))).await;
-    let elevated = elevated["elevatedAccessToken"].as_str().unwrap().to_string();
+    let elevated = h.elevated_access(&token, "user-security", "alice@acme.test").await;
 
     let (status, factor) = h.call(h.widget(Method::POST, "/UserProfile/create-totp-factor", &token, "user-security").header("x-elevated-access-token", &elevated)).await;
     assert_eq!(status, 200);
@@ -131,7 +128,7 @@ async fn totp_enrolment_uses_real_codes_and_then_guards_sign_in() {
     let secret = totp["secret"].as_str().unwrap().to_string();
     assert!(totp["uri"].as_str().unwrap().starts_with("otpauth://totp/"));
     assert!(totp["qr_code"].as_str().unwrap().starts_with("data:image/png;base64,"));
-    let authenticator = totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(&secret).unwrap()).with_account_name("alice@acme.test").build().unwrap();
+    let authenticator = crate::support::authenticator(&secret, "alice@acme.test");
     let current = authenticator.generate_current().to_string();
     let wrong = if current == "000000" { "111111" } else { "000000" };
     let verify = |code: &str| h.widget(Method::POST, "/UserProfile/verify-totp-factor", &token, "user-security").json(&json!({"code": code, "authenticationChallengeId": factor["authenticationChallenge"]["id"]}));
@@ -168,10 +165,7 @@ async fn totp_enrolment_uses_real_codes_and_then_guards_sign_in() {
 async fn email_change_is_confirmed_by_a_code_sent_to_the_new_address() {
     let h = Harness::start().await;
     let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
-    let (_, challenge) = h.call(h.widget(Method::POST, "/UserProfile/send-verification", &token, "user-profile")).await;
-    let code = h.last_mail("alice@acme.test").await["code"].as_str().unwrap().to_string();
-    let (_, elevated) = h.call(h.widget(Method::POST, "/UserProfile/verify", &token, "user-profile").json(&json!({"code": code, "authenticationChallengeId": challenge["authenticationChallenge"]}))).await;
-    let elevated = elevated["elevatedAccessToken"].as_str().unwrap().to_string();
+    let elevated = h.elevated_access(&token, "user-profile", "alice@acme.test").await;
     let send = |email: &str, elevated: &str| h.widget(Method::POST, "/UserProfile/send-email-change", &token, "user-profile").header("x-elevated-access-token", elevated).json(&json!({"newEmail": email}));
 
     assert_eq!(h.call(send("alicia@acme.test", "nope")).await.0, 403);
@@ -218,7 +212,7 @@ async fn an_organization_that_requires_mfa_is_entered_through_an_authkit_enrollm
     let field = |name: &str| page.split(&format!("{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_string();
     let pending = field("name=\"pending");
     let secret = page.split("data-testid=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
-    let authenticator = totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(&secret).unwrap()).with_account_name("alice@acme.test").build().unwrap();
+    let authenticator = crate::support::authenticator(&secret, "alice@acme.test");
     let submit = |code: String| h.http.post(h.url("/user_management/authorize/totp")).form(&form(&[("pending", pending.clone()), ("code", code)])).send();
     let wrong = if authenticator.generate_current().to_string() == "000000" { "111111" } else { "000000" };
     let refused = submit(wrong.into()).await.unwrap();
