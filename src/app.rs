@@ -14,6 +14,8 @@ use crate::pages::{
 
 /// The HTML document around the app (server-rendered).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=crate::theme::initial_choice().attribute()>

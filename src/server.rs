@@ -10,13 +10,13 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use axum::http::header;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::{App, shell};
 use crate::auth::{handlers, session};
 use crate::config::{Config, Mode};
+use crate::security::default_header;
 use crate::state::AppState;
 
 /// Settings file of the Leptos runtime (site address, output name, site root). cargo-leptos reads
@@ -102,12 +102,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::layer))
         // Every answer: no MIME sniffing, no referrer beyond this origin, never framed, no plugins,
-        // no `<base>` rewriting, HSTS over https. (A script-src policy needs a nonce on Leptos's
-        // inline hydration scripts: not yet.)
-        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"))
-        .layer(tower::util::option_layer(state.config.secure_cookies().then(|| header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"))))
+        // no `<base>` rewriting, HSTS over https. Pages carry the stricter policy with their
+        // script nonce (`security::set_page_policy`, from the shell).
+        .layer(default_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(default_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(default_header(header::CONTENT_SECURITY_POLICY, crate::security::BASE_POLICY))
+        .layer(tower::util::option_layer(state.config.secure_cookies().then(|| default_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"))))
         .layer(CompressionLayer::new())
         // Every request gets an `x-request-id` (kept if the client or a proxy sent one), in its
         // log span and in the response.
@@ -136,10 +136,6 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable", "reason": "WorkOS is unreachable"}))).into_response()
         }
     }
-}
-
-fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<header::HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, header::HeaderValue::from_static(value))
 }
 
 fn print_banner(config: &Config, emulator: Option<&workos_emulator::Emulator>) {

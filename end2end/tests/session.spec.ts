@@ -71,6 +71,35 @@ test("cross-site posts are refused and change nothing; pages carry the security 
   expect(problems).toEqual([]);
 });
 
+test("pages run only the app's own scripts: the CSP nonce matches Leptos's inline script, an injected one is blocked", async ({ page, problems }) => {
+  await page.goto("/account/profile");
+  await signIn(page, "alice@acme.test");
+  await expect(page).toHaveURL(/\/account\/profile$/);
+  const response = await page.reload();
+  const policy = response!.headers()["content-security-policy"];
+  const nonce = /'nonce-([A-Za-z0-9_-]{16,})'/.exec(policy)?.[1];
+  expect(nonce, policy).toBeTruthy();
+  expect(policy).toContain("script-src 'self' 'nonce-");
+  expect(policy).toContain("'wasm-unsafe-eval'");
+  expect(policy).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+;/);
+  expect(policy).not.toContain("'unsafe-eval'");
+  // Each page gets a fresh nonce, and it is the one on Leptos's hydration script.
+  expect((await page.request.get("/account/profile")).headers()["content-security-policy"]).not.toContain(nonce!);
+  expect(await page.evaluate(() => [...document.querySelectorAll("script[nonce]")].map((s) => (s as HTMLScriptElement).nonce))).toContain(nonce);
+  await expect(page.getByText("Alice", { exact: false }).first()).toBeVisible();
+
+  // An injected inline script (what an XSS would add) does not run; the browser reports it.
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.injected = true";
+    document.body.append(script);
+  });
+  expect(await page.evaluate(() => (window as { injected?: boolean }).injected)).toBeUndefined();
+  expect(problems.length).toBe(1);
+  expect(problems[0]).toContain("violates the following Content Security Policy directive");
+  problems.length = 0;
+});
+
 test("health and readiness probes, and a request id on every answer", async ({ request }) => {
   const health = await request.get("/healthz");
   expect(health.status()).toBe(200);
