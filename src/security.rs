@@ -67,7 +67,7 @@ mod tests {
         let config = Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |v| match v {
             "WORKOS_API_KEY" => Some("sk_test_x".into()),
             "WORKOS_CLIENT_ID" => Some("client_x".into()),
-            "WORKOS_COOKIE_PASSWORD" => Some("a".repeat(32)),
+            "WORKOS_COOKIE_PASSWORD" => Some("ab".repeat(32)),
             _ => None,
         })
         .unwrap();
