@@ -9,6 +9,9 @@
 //!   hex characters) are required; the API host is `WORKOS_API_HOSTNAME` (default
 //!   `api.workos.com`), `WORKOS_API_PORT` (optional) and `WORKOS_API_HTTPS` (default `true`).
 //!
+//! `WORKOS_WIDGETS_TOKENS_PER_MINUTE` (default 30, `0` = no limit) is the per-session rate of
+//! widget tokens the app mints, after a burst of [`TOKEN_BURST`].
+//!
 //! The canonical origin (the one host the app answers on, so the session cookie set after the
 //! callback is the one the browser sends back) is the origin of `WORKOS_REDIRECT_URI` when set,
 //! else `http://<site-addr>`.
@@ -67,7 +70,17 @@ pub struct Config {
     /// Scheme, host and port the app is served on, e.g. `http://127.0.0.1:3000`.
     pub origin: Url,
     pub redirect_uri: Url,
+    /// Widget tokens one session may mint per minute (after a burst of [`TOKEN_BURST`]); `None`:
+    /// unlimited.
+    pub tokens_per_minute: Option<std::num::NonZeroU32>,
 }
+
+/// Widget tokens a session may mint at once before the per-minute rate applies: five widget pages
+/// opened in a row, twice.
+pub const TOKEN_BURST: u32 = 10;
+/// The default per-session rate of widget tokens. A widget mints one when it mounts and again
+/// shortly before the token's hour is up.
+pub const DEFAULT_TOKENS_PER_MINUTE: u32 = 30;
 
 impl Config {
     /// Reads the process environment; `site_addr` is Leptos's `site-addr`.
@@ -101,6 +114,14 @@ impl Config {
             None => None,
         };
 
+        let tokens_per_minute = match var("WORKOS_WIDGETS_TOKENS_PER_MINUTE") {
+            None => std::num::NonZeroU32::new(DEFAULT_TOKENS_PER_MINUTE),
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) => std::num::NonZeroU32::new(n),
+                Err(_) => return Err(invalid("WORKOS_WIDGETS_TOKENS_PER_MINUTE", format!("'{raw}' is not a whole number (0 turns the limit off)"))),
+            },
+        };
+
         match var("WORKOS_API_KEY") {
             None => Ok(Self {
                 cookie_password: match cookie_password {
@@ -117,6 +138,7 @@ impl Config {
                 api: ApiHost { hostname: "127.0.0.1".into(), port: Some(4100), https: false },
                 origin,
                 redirect_uri,
+                tokens_per_minute,
             }),
             Some(api_key) => {
                 let client_id = var("WORKOS_CLIENT_ID").ok_or_else(|| invalid("WORKOS_CLIENT_ID", "is required when WORKOS_API_KEY is set"))?;
@@ -133,7 +155,7 @@ impl Config {
                     Some("false") | Some("0") => false,
                     Some(other) => return Err(invalid("WORKOS_API_HTTPS", format!("'{other}' must be true or false"))),
                 };
-                Ok(Self { mode: Mode::WorkOs, api_key, client_id, cookie_password, api: ApiHost { hostname, port, https }, origin, redirect_uri })
+                Ok(Self { mode: Mode::WorkOs, api_key, client_id, cookie_password, api: ApiHost { hostname, port, https }, origin, redirect_uri, tokens_per_minute })
             }
         }
     }
@@ -230,5 +252,8 @@ mod tests {
         assert_eq!(c.origin_str(), "https://app.example.com");
         assert_eq!(c.canonical_host(), "app.example.com");
         assert!(c.secure_cookies());
+        assert_eq!(c.tokens_per_minute.map(|n| n.get()), Some(DEFAULT_TOKENS_PER_MINUTE));
+        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "0")]).unwrap().tokens_per_minute, None);
+        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "lots")]).unwrap_err().variable, "WORKOS_WIDGETS_TOKENS_PER_MINUTE");
     }
 }

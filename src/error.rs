@@ -17,6 +17,10 @@ pub enum AppError {
     /// WorkOS answered 429; retry after the given number of seconds.
     #[error("WorkOS is busy. Try again in {0} s.")]
     RateLimited(u64),
+    /// This session asked for widget tokens faster than the app allows (a per-session limit, as
+    /// WorkOS limits API keys); retry after the given number of seconds.
+    #[error("Too many requests from this session. Try again in {0} s.")]
+    TooManyRequests(u64),
     /// WorkOS could not be reached or failed (5xx, timeout, network).
     #[error("WorkOS is unavailable right now. Try again in a moment.")]
     WorkOsUnavailable,
@@ -44,17 +48,29 @@ impl AppError {
         match self {
             Self::NotSignedIn => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(_) | Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::WorkOsUnavailable => StatusCode::BAD_GATEWAY,
             Self::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// For server functions: on error, sets the response status to match and logs the refusal.
+    /// Seconds to wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited(secs) | Self::TooManyRequests(secs) => Some(*secs),
+            _ => None,
+        }
+    }
+
+    /// For server functions: on error, sets the response status to match (and `Retry-After` on a
+    /// 429) and logs the refusal.
     pub fn answer<T>(result: Result<T, Self>, what: &str) -> Result<T, Self> {
         if let Err(error) = &result {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(error.status());
+                if let Some(secs) = error.retry_after() {
+                    response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+                }
             }
             tracing::info!(%error, "{what} refused");
         }

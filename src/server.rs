@@ -58,6 +58,15 @@ pub async fn run() -> ExitCode {
     let site_addr = leptos_options.site_addr;
     let state = AppState::new(leptos_options.clone(), config);
     let app = router(state.clone());
+    if let Some(limiter) = state.token_limiter.clone() {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(crate::widgets::rate_limit::FORGET_EVERY);
+            loop {
+                every.tick().await;
+                limiter.forget_idle();
+            }
+        });
+    }
 
     let listener = match tokio::net::TcpListener::bind(site_addr).await {
         Ok(listener) => listener,

@@ -8,7 +8,8 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use crate::auth::refresh::RefreshCoordinator;
-use crate::config::Config;
+use crate::config::{Config, TOKEN_BURST};
+use crate::widgets::rate_limit::TokenLimiter;
 
 /// How long an organization's name is reused before it is fetched again.
 const ORGANIZATION_NAME_TTL: Duration = Duration::from_secs(300);
@@ -20,6 +21,8 @@ pub struct AppState {
     /// One WorkOS client (one connection pool, one JWKS cache) for the whole process.
     pub workos: Arc<workos::Client>,
     pub refreshes: Arc<RefreshCoordinator>,
+    /// The per-session widget-token limit; `None` when turned off.
+    pub token_limiter: Option<Arc<TokenLimiter>>,
     organization_names: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
@@ -31,7 +34,10 @@ impl AppState {
             .base_url(config.api.base_url())
             .timeout(Duration::from_secs(10))
             .build();
+        let burst = std::num::NonZeroU32::new(TOKEN_BURST).expect("a positive burst");
+        let token_limiter = config.tokens_per_minute.map(|per_minute| Arc::new(TokenLimiter::new(per_minute, burst)));
         Self {
+            token_limiter,
             leptos_options,
             config: Arc::new(config),
             workos: Arc::new(workos),

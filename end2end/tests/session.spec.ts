@@ -100,6 +100,29 @@ test("pages run only the app's own scripts: the CSP nonce matches Leptos's inlin
   problems.length = 0;
 });
 
+test("one session mints at most a burst of widget tokens, then gets 429 with Retry-After; another session is unaffected", async ({ page, browser }) => {
+  await page.goto("/sign-in?return_to=/");
+  await signIn(page, "alice@acme.test");
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+  const mint = () => page.request.post("/api/widget_token", { form: { kind: "user-profile" }, failOnStatusCode: false });
+  const answers = [];
+  for (let i = 0; i < 12; i++) answers.push(await mint());
+  const statuses = answers.map((r) => r.status());
+  // A burst of 10, then 30 a minute: the 11th and 12th (within a second) are refused.
+  expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+  expect(statuses.slice(10)).toEqual([429, 429]);
+  const refused = answers[11];
+  expect(Number(refused.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
+  expect(await refused.json()).toEqual({ TooManyRequests: Number(refused.headers()["retry-after"]) });
+
+  const bob = await browser.newPage();
+  await bob.goto("/account/profile");
+  await signIn(bob, "bob@acme.test");
+  await expect(bob.getByText("Bob", { exact: false }).first()).toBeVisible();
+  expect((await bob.request.post("/api/widget_token", { form: { kind: "user-profile" } })).status()).toBe(200);
+  await bob.close();
+});
+
 test("health and readiness probes, and a request id on every answer", async ({ request }) => {
   const health = await request.get("/healthz");
   expect(health.status()).toBe(200);

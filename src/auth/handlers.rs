@@ -105,7 +105,7 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q
         Err(e) => {
             tracing::warn!(error = %e, "code exchange failed");
             return match AppError::from_workos(&e) {
-                AppError::WorkOsUnavailable | AppError::RateLimited(_) => auth_error("unavailable"),
+                AppError::WorkOsUnavailable | AppError::RateLimited(_) | AppError::TooManyRequests(_) => auth_error("unavailable"),
                 _ => auth_error("exchange"),
             };
         }

@@ -9,6 +9,8 @@ mod token;
 
 #[cfg(feature = "ssr")]
 pub mod preload;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
 
 pub use component::Widget;
 pub use token::{WidgetApi, WidgetGrant, widget_token};

@@ -36,7 +36,8 @@ pub struct WidgetGrant {
 /// user-level token with no scopes. WorkOS 429 / 5xx are retried (3 attempts, honouring
 /// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
 /// asking for the users table), `RateLimited` (429, still limited after the retries),
-/// `WorkOsUnavailable` (502).
+/// `WorkOsUnavailable` (502), `TooManyRequests` (429 with `Retry-After`: this session minted more
+/// than its allowance, `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 10).
 /// Served at `POST /api/widget_token` (form body `kind=user-profile`).
 #[server(endpoint = "widget_token")]
 pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
@@ -56,6 +57,12 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
 
     let state = expect_context::<crate::state::AppState>();
     let session = crate::auth::session::require().await?;
+    if let Some(limiter) = &state.token_limiter {
+        limiter.check(&session.session_id).map_err(|secs| {
+            tracing::warn!(user_id = %session.user.id, session_id = %session.session_id, retry_after_secs = secs, "widget token rate limit reached");
+            AppError::TooManyRequests(secs)
+        })?;
+    }
     let scopes = match kind {
         WidgetKind::UsersManagement if session.can_manage_members() => vec![WidgetSessionTokenScopes::WidgetsUsersTableManage],
         WidgetKind::UsersManagement => return Err(AppError::Forbidden("Only organization admins manage members.".into())),
