@@ -24,6 +24,10 @@ pub enum AppError {
     /// WorkOS could not be reached or failed (5xx, timeout, network).
     #[error("WorkOS is unavailable right now. Try again in a moment.")]
     WorkOsUnavailable,
+    /// The request itself is malformed (a server function's body is missing or has the wrong
+    /// fields); nothing was done.
+    #[error("The request was malformed: {0}")]
+    BadRequest(String),
     /// Anything else; the message is safe to show.
     #[error("{0}")]
     Server(String),
@@ -35,8 +39,27 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Server("The app could not be reached. Check your connection and try again.".into()),
+            // The caller's fault, found before the server function ran: 400, not the 500 the
+            // server-function runtime answers by default.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => Self::bad_request(message),
+            // On the server, the only thing deserialized is the request (e.g. a body that is not
+            // UTF-8); in the browser it is the answer, which is not the caller's fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(message) => Self::bad_request(message),
             other => Self::Server(other.to_string()),
         }
+    }
+}
+
+impl AppError {
+    /// A [`AppError::BadRequest`]; on the server also the answer's status, 400.
+    fn bad_request(message: String) -> Self {
+        let error = Self::BadRequest(message);
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status());
+        }
+        error
     }
 }
 
@@ -50,6 +73,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::RateLimited(_) | Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::WorkOsUnavailable => StatusCode::BAD_GATEWAY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -89,6 +89,8 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let sealed = cookies::read(request.headers(), SESSION_COOKIE);
     let (status, set_cookie) = match sealed {
         Some(sealed) => resolve(&state, sealed).await,
+        // A value that does not even parse as a cookie: signed out, and cleared.
+        None if cookies::present(request.headers(), SESSION_COOKIE) => (SessionStatus::SignedOut, Some(cookies::clear(SESSION_COOKIE, state.config.secure_cookies()))),
         None => (SessionStatus::SignedOut, None),
     };
 
