@@ -83,6 +83,7 @@ pub struct WidgetCaller {
     pub user_id: String,
     pub organization_id: Option<String>,
     pub session_id: Option<String>,
+    /// The token's `permissions` that the caller's current role in `organization_id` still grants.
     pub permissions: Vec<String>,
 }
 
@@ -107,7 +108,12 @@ impl FromRequestParts<AppState> for WidgetCaller {
         {
             return Err(ApiError::Forbidden("Invalid widget token: not a member of the organization.".into()));
         }
-        Ok(Self { user_id: claims.sub, organization_id: claims.org_id, session_id: claims.sid, permissions: claims.permissions })
+        // The token's permissions count only while the member's current role still grants them:
+        // an admin demoted to member loses the users table at once, not when the token expires
+        // (as a removed member loses the organization at once, above).
+        let granted = claims.org_id.as_deref().and_then(|org| state.membership(&claims.sub, org)).map(|m| state.role_permissions(&m.role)).unwrap_or_default();
+        let permissions = claims.permissions.into_iter().filter(|p| granted.contains(p)).collect();
+        Ok(Self { user_id: claims.sub, organization_id: claims.org_id, session_id: claims.sid, permissions })
     }
 }
 

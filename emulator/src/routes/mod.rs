@@ -45,7 +45,30 @@ pub fn router(env: AppState) -> Router {
         .nest("/_widgets", widgets::router(&env))
         .fallback(|| async { ApiError::not_found("route", "this path is not served by the WorkOS emulator") })
         .layer(axum::middleware::from_fn_with_state(env.clone(), crate::faults::layer))
+        .layer(axum::middleware::from_fn(read_body_first))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(env)
+}
+
+/// Reads the whole request body (up to [`MAX_BODY_BYTES`], else 413) before any handler, refusal
+/// or fault answers.
+///
+/// hyper closes a keep-alive connection after the response when the request body was not read to
+/// the end, without saying so (no `Connection: close`): after an early answer (a 403 for a bad
+/// token before the body extractor ran, a 404 or 405, a handler that takes no body, an injected
+/// fault) to a request with a body of more than a few KiB, a client's next request on that pooled
+/// connection failed with a network error instead of being answered. Reading the body first keeps
+/// every connection usable.
+async fn read_body_first(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = request.into_parts();
+    // The extensions carry `DefaultBodyLimit`'s setting, which the `Bytes` extractor applies.
+    let mut probe = axum::extract::Request::new(body);
+    *probe.extensions_mut() = parts.extensions.clone();
+    match axum::body::Bytes::from_request(probe, &()).await {
+        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(rejection) if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(MAX_BODY_BYTES).into_response(),
+        Err(rejection) => ApiError::bad_request("invalid_body", rejection.body_text()).into_response(),
+    }
 }

@@ -85,3 +85,49 @@ async fn odd_ids_get_404_or_400_never_a_panic() {
     let (_, bob) = h.call(h.widget(Method::GET, "/UserManagement/members?limit=10&search=bob%40acme.test", &token, "user-management")).await;
     assert_eq!(bob["data"][0]["id"], BOB_ID);
 }
+
+/// Reads one HTTP/1.1 response (status line and a `Content-Length` body) from a raw connection;
+/// `None` when the server closed it.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
+        received.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&received).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head.lines().find_map(|l| l.to_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())).unwrap_or(0);
+            if body.len() >= length {
+                return head.lines().next().map(str::to_string);
+            }
+        }
+    }
+}
+
+/// hyper drops a keep-alive connection after answering a request whose body was not read to the
+/// end, without a `Connection: close`; a pooling client's next request on it then fails (found by
+/// `properties.rs`: a large body to a route that takes none, then a network error on the next
+/// call). The emulator reads every body first, so early answers keep the connection usable.
+#[tokio::test]
+async fn early_answers_to_large_bodies_keep_the_connection_usable() {
+    use tokio::io::AsyncWriteExt;
+    let h = Harness::start().await;
+    let token = h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await.unwrap();
+    let body = format!("{{\"firstName\":\"{}\"}}", "x".repeat(40_000));
+    for (method, path, bearer, expected) in [
+        ("POST", "/_widgets/UserProfile/me", "not-a-token", "403"),
+        ("POST", "/_widgets/UserProfile/send-verification", token.as_str(), "200"),
+        ("PATCH", "/_widgets/UserProfile/me", token.as_str(), "405"),
+        ("POST", "/_widgets/nowhere", token.as_str(), "404"),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(h.emulator.addr()).await.unwrap();
+        let request = format!("{method} {path} HTTP/1.1\r\nhost: emulator\r\nauthorization: Bearer {bearer}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let first = read_response(&mut stream).await.unwrap_or_default();
+        assert!(first.starts_with(&format!("HTTP/1.1 {expected}")), "{method} {path}: {first}");
+        let written = stream.write_all(b"GET /_emulator/health HTTP/1.1\r\nhost: emulator\r\n\r\n").await;
+        let second = read_response(&mut stream).await;
+        assert!(written.is_ok() && second.as_deref() == Some("HTTP/1.1 200 OK"), "{method} {path}: the connection was dropped after the answer ({written:?}, {second:?})");
+    }
+}
