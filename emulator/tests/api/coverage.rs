@@ -9,7 +9,7 @@ fn read(path: &str) -> String {
 
 /// `(method, path)` of every `.route("…", get(…).post(…))` in `src/routes`, with `/_widgets` in
 /// front of the widget routers' paths.
-fn registered_routes() -> BTreeSet<(String, String)> {
+pub fn registered_routes() -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
     let dir = format!("{}/src/routes", env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -56,6 +56,6 @@ fn every_registered_route_is_in_the_readme_table_with_an_existing_test_file() {
 }
 
 /// Path parameters compared by position only: `{userId}` = `{user_id}` = `{id}`.
-fn normalise(path: &str) -> String {
+pub fn normalise(path: &str) -> String {
     path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/")
 }

@@ -120,3 +120,80 @@ impl Harness {
 pub fn authenticator(secret: &str, account: &str) -> totp_rs::Totp {
     totp_rs::Builder::new().with_secret(totp_rs::Secret::try_from_base32(secret).unwrap()).with_account_name(account).build().unwrap()
 }
+
+/// The whole store as JSON, to compare before and after a request that must change nothing.
+pub fn snapshot(h: &Harness) -> serde_json::Value {
+    serde_json::to_value(&*h.emulator.environment().store.read()).expect("the state serialises")
+}
+
+/// The top-level store fields that differ between two [`snapshot`]s (empty when equal).
+pub fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> Vec<String> {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else { return vec!["<not an object>".into()] };
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter().filter(|k| before.get(*k) != after.get(*k)).cloned().collect()
+}
+
+/// Forging tokens the emulator must refuse: base64url segments, a foreign RSA key, the
+/// alg-confusion HMAC keyed with the emulator's public key.
+pub mod forge {
+    use std::sync::OnceLock;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::{EncodePublicKey, LineEnding};
+    use serde_json::Value;
+
+    pub fn b64(bytes: impl AsRef<[u8]>) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The JSON in one base64url segment of a JWT.
+    pub fn segment_json(segment: &str) -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).expect("base64url")).expect("JSON")
+    }
+
+    /// `(header, claims, signature)` of a JWT.
+    pub fn split(token: &str) -> (Value, Value, String) {
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3, "a JWT has three segments: {token}");
+        (segment_json(parts[0]), segment_json(parts[1]), parts[2].to_string())
+    }
+
+    /// `header.claims.signature` with the given signature (none, someone else's, …).
+    pub fn assemble(header: &Value, claims: &Value, signature: &str) -> String {
+        format!("{}.{}.{signature}", b64(header.to_string()), b64(claims.to_string()))
+    }
+
+    /// One foreign 2048-bit RSA key for the whole test run (RSA key generation is slow).
+    pub fn foreign_key() -> &'static EncodingKey {
+        static KEY: OnceLock<EncodingKey> = OnceLock::new();
+        KEY.get_or_init(|| {
+            let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("a foreign RSA key");
+            EncodingKey::from_rsa_der(key.to_pkcs1_der().expect("PKCS#1 DER").as_bytes())
+        })
+    }
+
+    /// `header` (e.g. the emulator's own, same `kid`) and `claims`, RS256-signed by [`foreign_key`].
+    pub fn sign_foreign(header: &Value, claims: &Value) -> String {
+        let message = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), foreign_key(), Algorithm::RS256).expect("RS256 signing");
+        format!("{message}.{signature}")
+    }
+
+    /// The emulator's published RSA public key as PEM, the secret of the classic alg-confusion
+    /// forgery (`alg: HS256`, HMAC keyed with the public key).
+    pub fn public_key_pem(jwks: &Value) -> String {
+        let number = |field: &str| rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(jwks["keys"][0][field].as_str().unwrap()).unwrap());
+        let key = rsa::RsaPublicKey::new(number("n"), number("e")).expect("the JWKS key is an RSA key");
+        key.to_public_key_pem(LineEnding::LF).expect("PEM")
+    }
+
+    /// `header.claims` HMAC-signed with `secret` (`alg` must be one of HS256/384/512).
+    pub fn sign_hmac(header: &Value, claims: &Value, secret: &[u8], algorithm: Algorithm) -> String {
+        let message = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &EncodingKey::from_secret(secret), algorithm).expect("HMAC signing");
+        format!("{message}.{signature}")
+    }
+}
