@@ -10,113 +10,18 @@
 //!   organization the user is not a member of.
 //!
 //! Case counts are constants below; each property prints how many cases it ran.
-#![cfg(feature = "ssr")]
-
-use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use base64::Engine;
 use proptest::prelude::*;
 use workos::helpers::session::{seal_session_from_auth_response, unseal_session};
-use workos_emulator::{Emulator, EmulatorConfig};
-use workos_widgets_host::config::Config;
-use workos_widgets_host::state::AppState;
 
-const PASSWORD: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+use crate::support::{ACME, Harness, PASSWORD, harness, runtime};
+
 const OTHER_PASSWORD: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
-const ACME: &str = "org_01JDEM000000000000000ACME";
 
 const COOKIE_CASES: u32 = 256;
 const TOKEN_CASES: u32 = 128;
 const BODY_CASES: u32 = 256;
-
-/// The app and its emulator, on free loopback ports, for the whole test binary.
-struct Harness {
-    base: String,
-    emulator: Emulator,
-    http: reqwest::Client,
-    /// Alice's sealed session, signed in through AuthKit.
-    alice: String,
-    /// Bob's sealed session.
-    bob: String,
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
-}
-
-fn harness() -> &'static Harness {
-    static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| runtime().block_on(Harness::start()))
-}
-
-impl Harness {
-    async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state_dir = std::env::temp_dir().join(format!("wwh-hostile-{}", std::process::id()));
-        let state_dir_text = state_dir.display().to_string();
-        let config = Config::from_lookup(addr, |name| match name {
-            "WORKOS_EMULATOR_STATE_DIR" => Some(state_dir_text.clone()),
-            "WORKOS_COOKIE_PASSWORD" => Some(PASSWORD.into()),
-            // The properties mint hundreds of tokens in one session.
-            "WORKOS_WIDGETS_TOKENS_PER_MINUTE" => Some("0".into()),
-            _ => None,
-        })
-        .expect("emulator-mode configuration");
-        let emulator = Emulator::start(EmulatorConfig { allowed_origins: vec![config.origin_str()], ..Default::default() }, "127.0.0.1:0").await.expect("emulator starts");
-        let config = config.with_emulator_addr(emulator.addr());
-        let options = leptos::prelude::LeptosOptions::builder().output_name("app").site_root("target/site").site_addr(addr).build();
-        let router = workos_widgets_host::server::router(AppState::new(options, config));
-        tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-        });
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut harness = Self { base: format!("http://{addr}"), emulator, http, alice: String::new(), bob: String::new() };
-        harness.alice = harness.sign_in("alice@acme.test").await;
-        harness.bob = harness.sign_in("bob@acme.test").await;
-        harness
-    }
-
-    /// Signs in like a browser: `/sign-in` → the AuthKit form → `/callback`; the sealed session.
-    async fn sign_in(&self, email: &str) -> String {
-        let start = self.http.get(format!("{}/sign-in?return_to=/", self.base)).send().await.unwrap();
-        let verifier = set_cookie(&start, "wos-auth-verifier").expect("sign-in sets the verifier cookie");
-        let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
-        let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-        form.push(("email".into(), email.into()));
-        form.push(("password".into(), workos_emulator::seed::DEMO_PASSWORD.into()));
-        let signed_in = self.http.post(format!("{}/user_management/authorize", self.emulator.base_url())).form(&form).send().await.unwrap();
-        assert_eq!(signed_in.status(), 303, "{email} signs in on the AuthKit page");
-        let callback = signed_in.headers()["location"].to_str().unwrap().to_string();
-        let done = self.http.get(callback).header("cookie", format!("wos-auth-verifier={verifier}")).send().await.unwrap();
-        set_cookie(&done, "wos-session").expect("the callback sets the session cookie")
-    }
-
-    /// `POST /api/viewer` with `cookie` as the session: (status, who the app says is signed in,
-    /// the session cookie it sets, if any).
-    async fn viewer(&self, cookie: &str) -> (u16, Option<String>, Option<String>) {
-        let response = self.http.post(format!("{}/api/viewer", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
-        let status = response.status().as_u16();
-        let set = set_cookie(&response, "wos-session");
-        let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
-        (status, body.get("email").and_then(|e| e.as_str()).map(String::from), set)
-    }
-
-    /// `GET /account/profile` with `cookie`: (status, `Location`).
-    async fn profile_page(&self, cookie: &str) -> (u16, Option<String>) {
-        let response = self.http.get(format!("{}/account/profile", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
-        (response.status().as_u16(), response.headers().get("location").and_then(|l| l.to_str().ok()).map(String::from))
-    }
-}
-
-/// The value a response sets for cookie `name`, percent-decoded as the server reads it (`Some("")`
-/// when it clears it). Sent back raw: `+`, `/` and `=` are valid cookie characters.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    let decode = |v: &str| v.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
-    response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| decode(rest.split(';').next().unwrap_or_default())))
-}
 
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

@@ -1,8 +1,6 @@
 //! Start-up in WorkOS mode: a missing or malformed setting stops the server before it listens,
 //! with a message naming the variable. (The working mode itself, against the standalone emulator
 //! binary, is driven in a browser by `end2end/tests/workos-mode.spec.ts`.)
-#![cfg(feature = "ssr")]
-
 use std::process::Command;
 
 const PASSWORD: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

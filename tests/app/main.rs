@@ -1,0 +1,8 @@
+//! The app's integration tests: one binary (one link), one module per concern.
+#![cfg(feature = "ssr")]
+
+mod hostile_input;
+mod logs;
+mod shutdown;
+mod startup;
+mod support;

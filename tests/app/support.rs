@@ -1,0 +1,136 @@
+//! The app's real router and the embedded emulator on free loopback ports, in this process, shared
+//! by the tests of this binary; every log line they write is kept for [`logs`].
+
+use std::net::SocketAddr;
+use std::sync::{Mutex, OnceLock};
+
+use workos_emulator::{Emulator, EmulatorConfig};
+use workos_widgets_host::config::Config;
+use workos_widgets_host::state::AppState;
+
+pub const PASSWORD: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+pub const ACME: &str = "org_01JDEM000000000000000ACME";
+
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+}
+
+pub fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        capture_logs();
+        runtime().block_on(Harness::start())
+    })
+}
+
+/// Everything the app and emulator logged so far, at debug level (more than production's `info`).
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Captured;
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("debug,hyper=info,hyper_util=info,reqwest=info,h2=info"))
+        .with_ansi(false)
+        .with_writer(|| Captured)
+        .try_init();
+}
+
+pub struct Harness {
+    pub base: String,
+    pub emulator: Emulator,
+    pub http: reqwest::Client,
+    /// Alice's sealed session, signed in through AuthKit (as the server reads it: decoded).
+    pub alice: String,
+    /// Bob's sealed session.
+    pub bob: String,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state_dir = std::env::temp_dir().join(format!("wwh-hostile-{}", std::process::id()));
+        let state_dir_text = state_dir.display().to_string();
+        let config = Config::from_lookup(addr, |name| match name {
+            "WORKOS_EMULATOR_STATE_DIR" => Some(state_dir_text.clone()),
+            "WORKOS_COOKIE_PASSWORD" => Some(PASSWORD.into()),
+            // The properties mint hundreds of tokens in one session.
+            "WORKOS_WIDGETS_TOKENS_PER_MINUTE" => Some("0".into()),
+            _ => None,
+        })
+        .expect("emulator-mode configuration");
+        let emulator = Emulator::start(EmulatorConfig { allowed_origins: vec![config.origin_str()], ..Default::default() }, "127.0.0.1:0").await.expect("emulator starts");
+        let config = config.with_emulator_addr(emulator.addr());
+        let options = leptos::prelude::LeptosOptions::builder().output_name("app").site_root("target/site").site_addr(addr).build();
+        let router = workos_widgets_host::server::router(AppState::new(options, config));
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut harness = Self { base: format!("http://{addr}"), emulator, http, alice: String::new(), bob: String::new() };
+        harness.alice = harness.sign_in("alice@acme.test").await;
+        harness.bob = harness.sign_in("bob@acme.test").await;
+        harness
+    }
+
+    /// Signs in like a browser: `/sign-in` → the AuthKit form → `/callback`; the sealed session.
+    pub async fn sign_in(&self, email: &str) -> String {
+        sign_in(&self.http, &self.base, self.emulator.base_url(), email).await
+    }
+
+    /// `POST /api/viewer` with `cookie` as the session: (status, who the app says is signed in,
+    /// the session cookie it sets, if any).
+    pub async fn viewer(&self, cookie: &str) -> (u16, Option<String>, Option<String>) {
+        let response = self.http.post(format!("{}/api/viewer", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
+        let status = response.status().as_u16();
+        let set = set_cookie(&response, "wos-session");
+        let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body.get("email").and_then(|e| e.as_str()).map(String::from), set)
+    }
+
+    /// `GET /account/profile` with `cookie`: (status, `Location`).
+    pub async fn profile_page(&self, cookie: &str) -> (u16, Option<String>) {
+        let response = self.http.get(format!("{}/account/profile", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
+        (response.status().as_u16(), response.headers().get("location").and_then(|l| l.to_str().ok()).map(String::from))
+    }
+}
+
+/// Signs in to the app at `base` like a browser: `/sign-in` → the AuthKit form on `emulator` →
+/// `/callback`; the sealed session (decoded). `http` must not follow redirects.
+pub async fn sign_in(http: &reqwest::Client, base: &str, emulator: &str, email: &str) -> String {
+    let start = http.get(format!("{base}/sign-in?return_to=/")).send().await.unwrap();
+    let verifier = set_cookie(&start, "wos-auth-verifier").expect("sign-in sets the verifier cookie");
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("email".into(), email.into()));
+    form.push(("password".into(), workos_emulator::seed::DEMO_PASSWORD.into()));
+    let signed_in = http.post(format!("{emulator}/user_management/authorize")).form(&form).send().await.unwrap();
+    assert_eq!(signed_in.status(), 303, "{email} signs in on the AuthKit page");
+    let callback = signed_in.headers()["location"].to_str().unwrap().to_string();
+    let done = http.get(callback).header("cookie", format!("wos-auth-verifier={verifier}")).send().await.unwrap();
+    set_cookie(&done, "wos-session").expect("the callback sets the session cookie")
+}
+
+/// The value a response sets for cookie `name`, percent-decoded as the server reads it (`Some("")`
+/// when it clears it). Sent back raw: `+`, `/` and `=` are valid cookie characters.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    let decode = |v: &str| v.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
+    response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| decode(rest.split(';').next().unwrap_or_default())))
+}
+
