@@ -78,16 +78,15 @@ impl Faults {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes one use of the first rule matching the call (if its `percent` draw says so),
+    /// Takes one use of the first rule matching the call whose `percent` draw says so (each
+    /// matching rule draws in turn, so rules of 5 % each for four kinds fault ≈ 19 % of calls),
     /// removing rules that are used up.
     fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         let mut faults = self.lock();
-        let index = faults.iter().position(|f| path.starts_with(&f.path_prefix) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)))?;
-        if let Some(percent) = faults[index].percent {
-            if rand::Rng::gen_range(&mut rand::thread_rng(), 0..100u8) >= percent {
-                return None;
-            }
-        }
+        let mut rng = rand::thread_rng();
+        let index = faults.iter().position(|f| {
+            path.starts_with(&f.path_prefix) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) && f.percent.is_none_or(|percent| rand::Rng::gen_range(&mut rng, 0..100u8) < percent)
+        })?;
         let kind = faults[index].kind.clone();
         if let Some(count) = faults[index].count.as_mut() {
             *count = count.saturating_sub(1);
