@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/binaryen/node_modules/.bin:$(P
 screenshots: build ## Rewrite the README's screenshots (docs/screenshots/)
 	cd end2end && npx playwright test --project=docs
 
-.PHONY: screenshots run dev test test-rust test-e2e setup setup-browser bridge build release bench help
+.PHONY: screenshots run dev test test-rust test-e2e setup setup-browser bridge build release bench soak help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,12 @@ build: ## Debug build of server and WASM (cargo leptos build), and the standalon
 
 release: setup bridge ## Release build (opt-level z WASM, wasm-opt from tools/binaryen)
 	cargo leptos build --release
+
+soak: ## The long reliability runs on the release build: 500 sessions for 60 s, 19 % WorkOS faults with a browser, two instances behind a proxy; rewrites RELIABILITY.md
+	scripts/install-tools.sh --bench
+	$(MAKE) release
+	cargo build --release -p workos-emulator
+	cd end2end && node soak/run.mjs
 
 bench: ## Measure the release build (time to widget vs floor, bytes, SSR and token load, RSS); rewrites BENCHMARKS.md
 	scripts/install-tools.sh --bench

@@ -15,38 +15,15 @@
 // public/bridge (node bridge/build.mjs), wrk (Debian), Chromium.
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import { freePort, quantile, repo, rssKiB, signIn as signInAt, sleep } from "../lib/servers.mjs";
 
-const repo = path.resolve(import.meta.dirname, "../..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const LOAD_SECS = Number(process.env.BENCH_LOAD_SECS ?? 10);
 const SOAK_SECS = Number(process.env.BENCH_SOAK_SECS ?? 60);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-};
-
-function rssKiB(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const get = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))[1]);
-  return { rss: get("VmRSS"), peak: get("VmHWM") };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The server (release binary, embedded emulator, bench routes on).
@@ -66,7 +43,7 @@ const server = spawn(path.join(repo, "target/release/workos-widgets-host"), [], 
     WORKOS_EMULATOR_STATE_DIR: stateDir,
     WORKOS_WIDGETS_BENCH: "1",
     // The token load below is one session minting thousands of tokens a second: it measures the
-    // cost of a mint, so the per-session limit (30 a minute) is off here.
+    // cost of a mint, so the per-session limit (60 a minute) is off here.
     WORKOS_WIDGETS_TOKENS_PER_MINUTE: "0",
     RUST_LOG: "warn",
   },
@@ -84,22 +61,7 @@ const memory = [{ phase: "started", ...rssKiB(server.pid) }];
 
 // ---------------------------------------------------------------------------------------------
 // A signed-in session over plain HTTP: /sign-in → AuthKit form → /callback.
-function cookiesOf(response) {
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]);
-}
-async function signIn(email) {
-  const start = await fetch(`${app}/sign-in?return_to=/`, { redirect: "manual" });
-  const verifier = cookiesOf(start);
-  const authorize = new URL(start.headers.get("location"));
-  const form = new URLSearchParams(authorize.searchParams);
-  form.set("email", email);
-  form.set("password", "demo-password");
-  const signedIn = await fetch(`${emulator}/user_management/authorize`, { method: "POST", body: form, redirect: "manual" });
-  const callback = await fetch(signedIn.headers.get("location"), { headers: { cookie: verifier.join("; ") }, redirect: "manual" });
-  const session = cookiesOf(callback).find((c) => c.startsWith("wos-session="));
-  if (!session) throw new Error(`sign-in failed: ${callback.status}`);
-  return session;
-}
+const signIn = (email) => signInAt(app, emulator, email);
 // wrk keeps sending the cookie it was given, so the session must not need a refresh (which rotates
 // the refresh token) during the run: day-long access tokens for the benchmark.
 await fetch(`${emulator}/_emulator/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ access_token_ttl_secs: 86400 }) });

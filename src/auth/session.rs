@@ -23,6 +23,8 @@ pub const REFRESH_BUFFER_SECS: i64 = 60;
 
 /// Pages that need a signed-in user; a signed-out visit goes to sign-in and comes back after.
 const PROTECTED_PREFIXES: [&str; 2] = ["/account", "/organization"];
+/// Liveness and readiness: answered on any host, with no session.
+const PROBES: [&str; 2] = ["/healthz", "/readyz"];
 /// Paths served from files, which need no session.
 const STATIC_PREFIXES: [&str; 3] = ["/pkg/", "/bridge/", "/favicon"];
 
@@ -79,6 +81,10 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     // One canonical origin: a visit on another host (localhost vs 127.0.0.1) would set a cookie the
     // browser never sends back to the redirect URI's host.
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    // Health probes come from orchestrators and load balancers addressing this instance directly.
+    if PROBES.contains(&path.as_str()) {
+        return next.run(request).await;
+    }
     if !host.is_empty() && !host.eq_ignore_ascii_case(&state.config.canonical_host()) {
         return Redirect::permanent(&format!("{}{path_and_query}", state.config.origin_str())).into_response();
     }

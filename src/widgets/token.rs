@@ -37,7 +37,7 @@ pub struct WidgetGrant {
 /// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
 /// asking for the users table), `RateLimited` (429, still limited after the retries),
 /// `WorkOsUnavailable` (502), `TooManyRequests` (429 with `Retry-After`: this session minted more
-/// than its allowance, `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 10).
+/// than its allowance, `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 20).
 /// Served at `POST /api/widget_token` (form body `kind=user-profile`).
 #[server(endpoint = "widget_token")]
 pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
@@ -72,8 +72,22 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     // Minting has no side effect, so WorkOS 429s and 5xx are retried (the crate's backoff, which
     // honours `Retry-After`), up to MINT_ATTEMPTS, all within MINT_BUDGET.
     let options = workos::RequestOptions { strategy: Some(workos::RequestStrategy::ExponentialBackoff { max_attempts: MINT_ATTEMPTS, jitter: true }), ..Default::default() };
+    // The crate does not retry a connection that breaks mid-answer; with no side effect to fear,
+    // so do we (same attempts, same budget).
     let widgets = state.workos.widgets();
-    let mint = widgets.create_token_with_options(workos::widgets::CreateTokenParams::new(body), Some(&options));
+    let mint = async {
+        let mut attempt = 1;
+        loop {
+            match widgets.create_token_with_options(workos::widgets::CreateTokenParams::new(body.clone()), Some(&options)).await {
+                Err(workos::Error::Network(e)) if attempt < MINT_ATTEMPTS => {
+                    tracing::info!(error = %e, attempt, "POST /widgets/token: connection failed; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    };
     let response = match tokio::time::timeout(MINT_BUDGET, mint).await {
         Ok(result) => result.map_err(|e| {
             tracing::warn!(error = %e, "POST /widgets/token failed");
