@@ -170,10 +170,41 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// [`verify_password`] off the async workers: Argon2id is deliberately slow.
+/// Argon2id runs at most this many at once (one per core). Each takes a 19 MiB memory block; with
+/// one blocking thread per concurrent sign-in, the allocator kept those blocks per thread and 500
+/// sign-ins left the process at ~1 GiB resident (`make soak`); see also
+/// [`return_large_blocks_to_the_system`].
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        return_large_blocks_to_the_system();
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// glibc raises its mmap threshold to the size of each large block freed, so after the first
+/// Argon2 block (19 MiB) the next ones came from per-thread heaps that never shrink: ~400 MiB
+/// resident after 1,500 sign-ins even one per core at a time. A fixed threshold keeps blocks of
+/// 4 MiB and more in their own mappings, returned to the system when freed.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is safe to call at any time.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
+}
+
+/// Runs `work` (password hashing or verification) off the async workers, one per core at a time:
+/// Argon2id is deliberately slow and memory-hard.
+pub async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _permit = hashing_permits().acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+/// [`verify_password`] off the async workers (see [`hashing`]).
 pub async fn password_matches(password: &str, hash: String) -> bool {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+    hashing(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {

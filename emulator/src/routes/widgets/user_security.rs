@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{WidgetCaller, hash_password, password_matches};
+use crate::auth::{WidgetCaller, hash_password, hashing, password_matches};
 use crate::error::ApiError;
 use super::ChallengeCode;
 use crate::routes::ApiJson;
@@ -149,7 +149,7 @@ async fn set_password(env: &AppState, user_id: &str, password: String) -> Result
     if !errors.is_empty() {
         return Ok(Err(strength_error(errors)));
     }
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| ApiError::bad_request("hash_failed", e.to_string()))?.map_err(|e| ApiError::bad_request("hash_failed", e))?;
+    let hash = hashing(move || hash_password(&password)).await.ok_or_else(|| ApiError::bad_request("hash_failed", "the password could not be hashed"))?.map_err(|e| ApiError::bad_request("hash_failed", e))?;
     let mut state = env.store.write();
     if let Some(user) = state.users.get_mut(user_id) {
         user.password_hash = Some(hash);
