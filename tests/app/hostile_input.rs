@@ -27,8 +27,10 @@ fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn claims_of(jwt: &str) -> serde_json::Value {
-    let payload = jwt.split('.').nth(1).unwrap();
+/// A JWT's claims; the payload may be base64url (access tokens) or plain base64 (widget tokens,
+/// which the widgets read with `atob`).
+pub fn claims_of(jwt: &str) -> serde_json::Value {
+    let payload = jwt.split('.').nth(1).unwrap().replace('+', "-").replace('/', "_");
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap()).unwrap()
 }
 
@@ -299,4 +301,38 @@ fn arbitrary_server_function_bodies_never_fail_the_server_or_move_the_session() 
     // Alice is still signed in, in one of her own organizations.
     let (_, who, _) = runtime().block_on(h.viewer(&h.alice));
     assert_eq!(who.as_deref(), Some("alice@acme.test"));
+}
+
+#[test]
+fn organization_and_user_ids_from_the_client_are_ignored() {
+    let h = harness();
+    const ALICE: &str = "user_01JDEM0000000000000000A1CE";
+    const BOB: &str = "user_01JDEM00000000000000000B0B";
+    const GLOBEX: &str = "org_01JDEM00000000000000GL0BEX";
+    runtime().block_on(async {
+        // Extra fields naming Bob and Globex, as form fields, query parameters and JSON.
+        let form = h
+            .http
+            .post(format!("{}/api/widget_token?user_id={BOB}&organization_id={GLOBEX}", h.base))
+            .header("cookie", format!("wos-session={}", h.alice))
+            .form(&[("kind", "users-management"), ("user_id", BOB), ("organization_id", GLOBEX), ("organizationId", GLOBEX)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), 200);
+        let grant: serde_json::Value = form.json().await.unwrap();
+        let claims = crate::hostile_input::claims_of(grant["token"].as_str().unwrap());
+        assert_eq!(claims["sub"], ALICE, "the token is Alice's: {claims}");
+        assert_eq!(claims["org_id"], ACME, "in Alice's current organization: {claims}");
+        // Bob, a member, cannot get the admin token by naming Alice or another organization.
+        let bob = h
+            .http
+            .post(format!("{}/api/widget_token", h.base))
+            .header("cookie", format!("wos-session={}", h.bob))
+            .form(&[("kind", "users-management"), ("user_id", ALICE), ("organization_id", GLOBEX)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bob.status(), 403);
+    });
 }

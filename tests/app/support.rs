@@ -9,7 +9,7 @@ use workos_widgets_host::config::Config;
 use workos_widgets_host::state::AppState;
 
 pub const PASSWORD: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-pub const ACME: &str = "org_01JDEM000000000000000ACME";
+pub const ACME: &str = "org_01JDEM0000000000000000ACME";
 
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
