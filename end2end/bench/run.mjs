@@ -18,7 +18,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { freePort, quantile, repo, rssKiB, signIn as signInAt, sleep } from "../lib/servers.mjs";
+import { freePort, quantile, repo, rssKiB, signIn as signInAt, sleep, start, waitUntilUp } from "../lib/servers.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const LOAD_SECS = Number(process.env.BENCH_LOAD_SECS ?? 10);
@@ -32,32 +32,22 @@ const emulatorPort = await freePort();
 const app = `http://127.0.0.1:${appPort}`;
 const emulator = `http://127.0.0.1:${emulatorPort}`;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-bench-"));
-const server = spawn(path.join(repo, "target/release/workos-widgets-host"), [], {
-  cwd: repo,
-  env: {
-    PATH: process.env.PATH,
-    LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
-    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
-    LEPTOS_ENV: "PROD",
-    WORKOS_EMULATOR_ADDR: `127.0.0.1:${emulatorPort}`,
-    WORKOS_EMULATOR_STATE_DIR: stateDir,
-    WORKOS_WIDGETS_BENCH: "1",
-    // The token load below is one session minting thousands of tokens a second: it measures the
-    // cost of a mint, so the per-session limit (60 a minute) is off here.
-    WORKOS_WIDGETS_TOKENS_PER_MINUTE: "0",
-    RUST_LOG: "warn",
-  },
-  stdio: ["ignore", "ignore", "inherit"],
+const server = start(path.join(repo, "target/release/workos-widgets-host"), [], {
+  LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
+  LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+  LEPTOS_ENV: "PROD",
+  WORKOS_EMULATOR_ADDR: `127.0.0.1:${emulatorPort}`,
+  WORKOS_EMULATOR_STATE_DIR: stateDir,
+  WORKOS_WIDGETS_BENCH: "1",
+  // The token load below is one session minting thousands of tokens a second: it measures the
+  // cost of a mint, so the per-session limit (60 a minute) is off here.
+  WORKOS_WIDGETS_TOKENS_PER_MINUTE: "0",
+  RUST_LOG: "warn",
 });
-process.on("exit", () => server.kill());
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${app}/`)).ok) break;
-  } catch {}
-  if (i > 300) throw new Error("the server did not start");
-  await sleep(100);
-}
-const memory = [{ phase: "started", ...rssKiB(server.pid) }];
+// The server's warnings, if any, after the run.
+process.on("exit", () => process.stderr.write(server.output()));
+await waitUntilUp(`${app}/`, server);
+const memory = [{ phase: "started", ...rssKiB(server.child.pid) }];
 
 // ---------------------------------------------------------------------------------------------
 // A signed-in session over plain HTTP: /sign-in → AuthKit form → /callback.
@@ -182,7 +172,7 @@ for (const page of PAGES) {
   await context.close();
 }
 await browser.close();
-memory.push({ phase: "after browser runs", ...rssKiB(server.pid) });
+memory.push({ phase: "after browser runs", ...rssKiB(server.child.pid) });
 
 // ---------------------------------------------------------------------------------------------
 // 3 + 4. Load with wrk.
@@ -212,14 +202,14 @@ for (const c of [1, 50, 200]) {
   ssr.push(wrk(`${app}/account/profile`, c, { headers: cookieHeader }));
   bare.push(wrk(`${app}/_bench/bare`, c, { headers: cookieHeader }));
 }
-memory.push({ phase: "after SSR load", ...rssKiB(server.pid) });
+memory.push({ phase: "after SSR load", ...rssKiB(server.child.pid) });
 
 const luaDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-wrk-"));
 const tokenLua = path.join(luaDir, "token.lua");
 fs.writeFileSync(tokenLua, `wrk.method = "POST"\nwrk.body = "kind=user-profile"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n`);
 const tokenOne = wrk(`${app}/api/widget_token`, 1, { headers: { cookie: aliceCookie }, script: tokenLua });
 const token = wrk(`${app}/api/widget_token`, 200, { headers: { cookie: aliceCookie }, script: tokenLua });
-memory.push({ phase: "after token load", ...rssKiB(server.pid) });
+memory.push({ phase: "after token load", ...rssKiB(server.child.pid) });
 const adminToken = await mintWidgetToken(["widgets:users-table:manage"]);
 const members = wrk(`${emulator}/_widgets/UserManagement/members?limit=10`, 50, {
   headers: { authorization: `Bearer ${adminToken}`, "workos-widgets-version": "1", "workos-widgets-type": "user-management" },
@@ -251,14 +241,14 @@ const soakRun = new Promise((resolve) => {
   child.on("exit", () => resolve(out));
 });
 for (let t = 0; t <= SOAK_SECS; t += 5) {
-  soak.push({ t, ...rssKiB(server.pid) });
+  soak.push({ t, ...rssKiB(server.child.pid) });
   if (t < SOAK_SECS) await sleep(5000);
 }
 const soakOut = await soakRun;
 const soakRps = Number(soakOut.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? 0);
 const soakNon2xx = Number(soakOut.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
-memory.push({ phase: "after 60 s mixed load", ...rssKiB(server.pid) });
-server.kill();
+memory.push({ phase: "after 60 s mixed load", ...rssKiB(server.child.pid) });
+server.child.kill();
 fs.rmSync(stateDir, { recursive: true, force: true });
 fs.rmSync(luaDir, { recursive: true, force: true });
 
