@@ -176,17 +176,15 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 /// [`return_large_blocks_to_the_system`].
 fn hashing_permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        return_large_blocks_to_the_system();
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    })
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
 }
 
 /// glibc raises its mmap threshold to the size of each large block freed, so after the first
 /// Argon2 block (19 MiB) the next ones came from per-thread heaps that never shrink: ~400 MiB
 /// resident after 1,500 sign-ins even one per core at a time. A fixed threshold keeps blocks of
-/// 4 MiB and more in their own mappings, returned to the system when freed.
-fn return_large_blocks_to_the_system() {
+/// 4 MiB and more in their own mappings, returned to the system when freed. Called once by
+/// [`crate::Emulator::start`], before the seed's passwords are hashed.
+pub fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; it is safe to call at any time.
     unsafe {

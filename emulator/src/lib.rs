@@ -85,6 +85,7 @@ impl Emulator {
     /// Binds `addr` (port 0 picks a free port), seeds the demo environment and serves it on the
     /// current tokio runtime.
     pub async fn start(config: EmulatorConfig, addr: &str) -> Result<Self, StartError> {
+        auth::return_large_blocks_to_the_system();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr: addr.into(), source })?;
