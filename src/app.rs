@@ -8,8 +8,8 @@ use leptos_router::path;
 use crate::auth::{Viewer, get_viewer};
 use crate::error::AppError;
 use crate::pages::{
-    auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage, security::SecurityPage, sessions::SessionsPage, switch::SwitchPage,
-    users::UsersPage,
+    auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage,
+    security::SecurityPage, sessions::SessionsPage, switch::SwitchPage, users::UsersPage,
 };
 
 /// The HTML document around the app (server-rendered).
@@ -42,14 +42,21 @@ fn widget_preloads() -> impl IntoView {
     {
         use crate::widgets::{WidgetKind, preload};
         let parts = use_context::<http::request::Parts>();
-        let kind = parts.as_ref().and_then(|p| WidgetKind::for_page(p.uri.path()));
+        let kind = parts
+            .as_ref()
+            .and_then(|p| WidgetKind::for_page(p.uri.path()));
         // Members get a notice, not the users table: nothing to preload for them.
         let allowed = |kind: WidgetKind| {
             kind != WidgetKind::UsersManagement
-                || parts.as_ref().and_then(|p| p.extensions.get::<crate::auth::session::SessionStatus>()).is_some_and(|s| match s {
-                    crate::auth::session::SessionStatus::SignedIn(session) => session.can_manage_members(),
-                    _ => false,
-                })
+                || parts
+                    .as_ref()
+                    .and_then(|p| p.extensions.get::<crate::auth::session::SessionStatus>())
+                    .is_some_and(|s| match s {
+                        crate::auth::session::SessionStatus::SignedIn(session) => {
+                            session.can_manage_members()
+                        }
+                        _ => false,
+                    })
         };
         kind.filter(|k| allowed(*k)).map(|kind| {
             let loads = preload::early_loads(kind);
@@ -151,7 +158,11 @@ fn SessionNotice() -> impl IntoView {
 
 #[component]
 fn SignedIn(viewer: Viewer) -> impl IntoView {
-    let organization = viewer.organization_name.clone().or(viewer.organization_id.clone()).unwrap_or_else(|| "No organization".into());
+    let organization = viewer
+        .organization_name
+        .clone()
+        .or(viewer.organization_id.clone())
+        .unwrap_or_else(|| "No organization".into());
     view! {
         <div class="nav-user" data-testid="nav-user">
             <div class="who">

@@ -48,7 +48,10 @@ async fn set_bare(State(bare): State<Bare>, body: Bytes) -> StatusCode {
 }
 
 async fn floor(Path(widget): Path<String>) -> Response {
-    if !crate::widgets::WidgetKind::ALL.iter().any(|k| k.id() == widget) {
+    if !crate::widgets::WidgetKind::ALL
+        .iter()
+        .any(|k| k.id() == widget)
+    {
         return (StatusCode::NOT_FOUND, "unknown widget").into_response();
     }
     // Token and API origin come from the query string; nothing else is interpolated.

@@ -28,7 +28,10 @@ pub struct ConfigError {
 }
 
 fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { variable, problem: problem.into() }
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
 }
 
 /// Where the WorkOS API lives, in the terms the widgets take (`apiHostname`, `port`, `https`).
@@ -55,7 +58,10 @@ impl ApiHost {
 pub enum Mode {
     /// Start the embedded emulator on `addr`, keeping its state, signing key and the cookie
     /// password in `state_dir` so sessions survive restarts (e.g. under `cargo leptos watch`).
-    Emulator { addr: String, state_dir: std::path::PathBuf },
+    Emulator {
+        addr: String,
+        state_dir: std::path::PathBuf,
+    },
     WorkOs,
 }
 
@@ -87,19 +93,30 @@ pub const DEFAULT_TOKENS_PER_MINUTE: u32 = 60;
 impl Config {
     /// Reads the process environment; `site_addr` is Leptos's `site-addr`.
     pub fn from_env(site_addr: SocketAddr) -> Result<Self, ConfigError> {
-        Self::from_lookup(site_addr, |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        Self::from_lookup(site_addr, |name| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        })
     }
 
-    pub fn from_lookup(site_addr: SocketAddr, var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(
+        site_addr: SocketAddr,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let redirect_uri = match var("WORKOS_REDIRECT_URI") {
             Some(raw) => {
-                let url = Url::parse(&raw).map_err(|e| invalid("WORKOS_REDIRECT_URI", format!("'{raw}' is not a URL ({e})")))?;
+                let url = Url::parse(&raw).map_err(|e| {
+                    invalid("WORKOS_REDIRECT_URI", format!("'{raw}' is not a URL ({e})"))
+                })?;
                 if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                    return Err(invalid("WORKOS_REDIRECT_URI", format!("'{raw}' must be an http(s) URL")));
+                    return Err(invalid(
+                        "WORKOS_REDIRECT_URI",
+                        format!("'{raw}' must be an http(s) URL"),
+                    ));
                 }
                 url
             }
-            None => Url::parse(&format!("http://{site_addr}/callback")).map_err(|e| invalid("LEPTOS_SITE_ADDR", e.to_string()))?,
+            None => Url::parse(&format!("http://{site_addr}/callback"))
+                .map_err(|e| invalid("LEPTOS_SITE_ADDR", e.to_string()))?,
         };
         let mut origin = redirect_uri.clone();
         origin.set_path("/");
@@ -109,7 +126,10 @@ impl Config {
         let cookie_password = match var("WORKOS_COOKIE_PASSWORD") {
             Some(password) => {
                 if password.len() != 64 || !password.chars().all(|c| c.is_ascii_hexdigit()) {
-                    return Err(invalid("WORKOS_COOKIE_PASSWORD", "must be exactly 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`"));
+                    return Err(invalid(
+                        "WORKOS_COOKIE_PASSWORD",
+                        "must be exactly 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`",
+                    ));
                 }
                 Some(password)
             }
@@ -120,7 +140,12 @@ impl Config {
             None => std::num::NonZeroU32::new(DEFAULT_TOKENS_PER_MINUTE),
             Some(raw) => match raw.parse::<u32>() {
                 Ok(n) => std::num::NonZeroU32::new(n),
-                Err(_) => return Err(invalid("WORKOS_WIDGETS_TOKENS_PER_MINUTE", format!("'{raw}' is not a whole number (0 turns the limit off)"))),
+                Err(_) => {
+                    return Err(invalid(
+                        "WORKOS_WIDGETS_TOKENS_PER_MINUTE",
+                        format!("'{raw}' is not a whole number (0 turns the limit off)"),
+                    ));
+                }
             },
         };
 
@@ -131,40 +156,84 @@ impl Config {
                     None => state_dir_password(&emulator_state_dir(&var))?,
                 },
                 mode: Mode::Emulator {
-                    addr: var("WORKOS_EMULATOR_ADDR").unwrap_or_else(|| workos_emulator::config::DEFAULT_ADDR.into()),
+                    addr: var("WORKOS_EMULATOR_ADDR")
+                        .unwrap_or_else(|| workos_emulator::config::DEFAULT_ADDR.into()),
                     state_dir: emulator_state_dir(&var),
                 },
                 api_key: workos_emulator::config::DEFAULT_API_KEY.into(),
                 client_id: workos_emulator::config::DEFAULT_CLIENT_ID.into(),
                 // Set once the emulator is listening (see `with_emulator_addr`).
-                api: ApiHost { hostname: "127.0.0.1".into(), port: Some(4100), https: false },
+                api: ApiHost {
+                    hostname: "127.0.0.1".into(),
+                    port: Some(4100),
+                    https: false,
+                },
                 origin,
                 redirect_uri,
                 tokens_per_minute,
             }),
             Some(api_key) => {
-                let client_id = var("WORKOS_CLIENT_ID").ok_or_else(|| invalid("WORKOS_CLIENT_ID", "is required when WORKOS_API_KEY is set"))?;
-                let cookie_password = cookie_password.ok_or_else(|| invalid("WORKOS_COOKIE_PASSWORD", "is required when WORKOS_API_KEY is set (64 hex characters)"))?;
-                let hostname = var("WORKOS_API_HOSTNAME").unwrap_or_else(|| "api.workos.com".into());
+                let client_id = var("WORKOS_CLIENT_ID").ok_or_else(|| {
+                    invalid("WORKOS_CLIENT_ID", "is required when WORKOS_API_KEY is set")
+                })?;
+                let cookie_password = cookie_password.ok_or_else(|| {
+                    invalid(
+                        "WORKOS_COOKIE_PASSWORD",
+                        "is required when WORKOS_API_KEY is set (64 hex characters)",
+                    )
+                })?;
+                let hostname =
+                    var("WORKOS_API_HOSTNAME").unwrap_or_else(|| "api.workos.com".into());
                 if hostname.contains(['/', ':', ' ']) {
-                    return Err(invalid("WORKOS_API_HOSTNAME", format!("'{hostname}' must be a bare host name, like api.workos.com (no scheme, port or path)")));
+                    return Err(invalid(
+                        "WORKOS_API_HOSTNAME",
+                        format!(
+                            "'{hostname}' must be a bare host name, like api.workos.com (no scheme, port or path)"
+                        ),
+                    ));
                 }
                 let port = var("WORKOS_API_PORT")
-                    .map(|p| p.parse::<u16>().map_err(|_| invalid("WORKOS_API_PORT", format!("'{p}' is not a port number"))))
+                    .map(|p| {
+                        p.parse::<u16>().map_err(|_| {
+                            invalid("WORKOS_API_PORT", format!("'{p}' is not a port number"))
+                        })
+                    })
                     .transpose()?;
                 let https = match var("WORKOS_API_HTTPS").as_deref() {
                     None | Some("true") | Some("1") => true,
                     Some("false") | Some("0") => false,
-                    Some(other) => return Err(invalid("WORKOS_API_HTTPS", format!("'{other}' must be true or false"))),
+                    Some(other) => {
+                        return Err(invalid(
+                            "WORKOS_API_HTTPS",
+                            format!("'{other}' must be true or false"),
+                        ));
+                    }
                 };
-                Ok(Self { mode: Mode::WorkOs, api_key, client_id, cookie_password, api: ApiHost { hostname, port, https }, origin, redirect_uri, tokens_per_minute })
+                Ok(Self {
+                    mode: Mode::WorkOs,
+                    api_key,
+                    client_id,
+                    cookie_password,
+                    api: ApiHost {
+                        hostname,
+                        port,
+                        https,
+                    },
+                    origin,
+                    redirect_uri,
+                    tokens_per_minute,
+                })
             }
         }
     }
 
     /// Points the API host at the emulator once it listens on `addr`.
     pub fn with_emulator_addr(mut self, addr: SocketAddr) -> Self {
-        self.api = ApiHost { hostname: addr.ip().to_string(), port: Some(addr.port()), https: false };
+        self.api = ApiHost {
+            hostname: addr.ip().to_string(),
+            port: Some(addr.port()),
+            https: false,
+        };
         self
     }
 
@@ -189,16 +258,27 @@ impl Config {
 
 /// `WORKOS_EMULATOR_STATE_DIR`, default `target/emulator`.
 fn emulator_state_dir(var: &impl Fn(&str) -> Option<String>) -> std::path::PathBuf {
-    var("WORKOS_EMULATOR_STATE_DIR").unwrap_or_else(|| "target/emulator".into()).into()
+    var("WORKOS_EMULATOR_STATE_DIR")
+        .unwrap_or_else(|| "target/emulator".into())
+        .into()
 }
 
 /// The emulator-mode cookie password: generated once and kept in `<state_dir>/cookie-password`
 /// (mode 0600), so a restart does not sign everyone out.
 fn state_dir_password(dir: &std::path::Path) -> Result<String, ConfigError> {
     let file = dir.join("cookie-password");
-    let fail = |e: std::io::Error| invalid("WORKOS_EMULATOR_STATE_DIR", format!("cannot use {}: {e}", file.display()));
+    let fail = |e: std::io::Error| {
+        invalid(
+            "WORKOS_EMULATOR_STATE_DIR",
+            format!("cannot use {}: {e}", file.display()),
+        )
+    };
     match std::fs::read_to_string(&file) {
-        Ok(text) if text.trim().len() == 64 && text.trim().chars().all(|c| c.is_ascii_hexdigit()) => Ok(text.trim().to_string()),
+        Ok(text)
+            if text.trim().len() == 64 && text.trim().chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            Ok(text.trim().to_string())
+        }
         Ok(_) | Err(_) => {
             use rand::RngCore;
             let mut key = [0u8; 32];
@@ -209,7 +289,8 @@ fn state_dir_password(dir: &std::path::Path) -> Result<String, ConfigError> {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(fail)?;
             }
             Ok(password)
         }
@@ -221,8 +302,13 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: std::collections::HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |name| vars.get(name).cloned())
+        let vars: std::collections::HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup("127.0.0.1:3000".parse().unwrap(), |name| {
+            vars.get(name).cloned()
+        })
     }
 
     #[test]
@@ -230,7 +316,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("wwh-config-{}", std::process::id()));
         let dir_text = dir.display().to_string();
         let c = config(&[("WORKOS_EMULATOR_STATE_DIR", &dir_text)]).unwrap();
-        assert_eq!(config(&[("WORKOS_EMULATOR_STATE_DIR", &dir_text)]).unwrap().cookie_password, c.cookie_password, "same password after a restart");
+        assert_eq!(
+            config(&[("WORKOS_EMULATOR_STATE_DIR", &dir_text)])
+                .unwrap()
+                .cookie_password,
+            c.cookie_password,
+            "same password after a restart"
+        );
         let _ = std::fs::remove_dir_all(&dir);
         assert!(matches!(c.mode, Mode::Emulator { .. }));
         assert_eq!(c.origin_str(), "http://127.0.0.1:3000");
@@ -241,21 +333,87 @@ mod tests {
 
     #[test]
     fn workos_mode_names_the_missing_or_malformed_variable() {
-        assert_eq!(config(&[("WORKOS_API_KEY", "sk")]).unwrap_err().variable, "WORKOS_CLIENT_ID");
-        assert_eq!(config(&[("WORKOS_API_KEY", "sk"), ("WORKOS_CLIENT_ID", "c")]).unwrap_err().variable, "WORKOS_COOKIE_PASSWORD");
+        assert_eq!(
+            config(&[("WORKOS_API_KEY", "sk")]).unwrap_err().variable,
+            "WORKOS_CLIENT_ID"
+        );
+        assert_eq!(
+            config(&[("WORKOS_API_KEY", "sk"), ("WORKOS_CLIENT_ID", "c")])
+                .unwrap_err()
+                .variable,
+            "WORKOS_COOKIE_PASSWORD"
+        );
         let pw = "ab".repeat(32);
-        let base = [("WORKOS_API_KEY", "sk"), ("WORKOS_CLIENT_ID", "c"), ("WORKOS_COOKIE_PASSWORD", pw.as_str())];
-        assert_eq!(config(&[base[0], base[1], ("WORKOS_COOKIE_PASSWORD", "short")]).unwrap_err().variable, "WORKOS_COOKIE_PASSWORD");
-        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_API_PORT", "http")]).unwrap_err().variable, "WORKOS_API_PORT");
-        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_API_HOSTNAME", "https://x")]).unwrap_err().variable, "WORKOS_API_HOSTNAME");
-        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_REDIRECT_URI", "nope")]).unwrap_err().variable, "WORKOS_REDIRECT_URI");
-        let c = config(&[base[0], base[1], base[2], ("WORKOS_REDIRECT_URI", "https://app.example.com/callback")]).unwrap();
+        let base = [
+            ("WORKOS_API_KEY", "sk"),
+            ("WORKOS_CLIENT_ID", "c"),
+            ("WORKOS_COOKIE_PASSWORD", pw.as_str()),
+        ];
+        assert_eq!(
+            config(&[base[0], base[1], ("WORKOS_COOKIE_PASSWORD", "short")])
+                .unwrap_err()
+                .variable,
+            "WORKOS_COOKIE_PASSWORD"
+        );
+        assert_eq!(
+            config(&[base[0], base[1], base[2], ("WORKOS_API_PORT", "http")])
+                .unwrap_err()
+                .variable,
+            "WORKOS_API_PORT"
+        );
+        assert_eq!(
+            config(&[
+                base[0],
+                base[1],
+                base[2],
+                ("WORKOS_API_HOSTNAME", "https://x")
+            ])
+            .unwrap_err()
+            .variable,
+            "WORKOS_API_HOSTNAME"
+        );
+        assert_eq!(
+            config(&[base[0], base[1], base[2], ("WORKOS_REDIRECT_URI", "nope")])
+                .unwrap_err()
+                .variable,
+            "WORKOS_REDIRECT_URI"
+        );
+        let c = config(&[
+            base[0],
+            base[1],
+            base[2],
+            ("WORKOS_REDIRECT_URI", "https://app.example.com/callback"),
+        ])
+        .unwrap();
         assert_eq!(c.api.base_url(), "https://api.workos.com");
         assert_eq!(c.origin_str(), "https://app.example.com");
         assert_eq!(c.canonical_host(), "app.example.com");
         assert!(c.secure_cookies());
-        assert_eq!(c.tokens_per_minute.map(|n| n.get()), Some(DEFAULT_TOKENS_PER_MINUTE));
-        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "0")]).unwrap().tokens_per_minute, None);
-        assert_eq!(config(&[base[0], base[1], base[2], ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "lots")]).unwrap_err().variable, "WORKOS_WIDGETS_TOKENS_PER_MINUTE");
+        assert_eq!(
+            c.tokens_per_minute.map(|n| n.get()),
+            Some(DEFAULT_TOKENS_PER_MINUTE)
+        );
+        assert_eq!(
+            config(&[
+                base[0],
+                base[1],
+                base[2],
+                ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "0")
+            ])
+            .unwrap()
+            .tokens_per_minute,
+            None
+        );
+        assert_eq!(
+            config(&[
+                base[0],
+                base[1],
+                base[2],
+                ("WORKOS_WIDGETS_TOKENS_PER_MINUTE", "lots")
+            ])
+            .unwrap_err()
+            .variable,
+            "WORKOS_WIDGETS_TOKENS_PER_MINUTE"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! The app's one error type: what a server function or auth handler reports, typed end to end so
 //! the browser can tell "sign in again" from "WorkOS is unavailable" from "not allowed".
 
-use serde::{Deserialize, Serialize};
-use leptos::server_fn::error::ServerFnErrorErr;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::FromServerFnError;
+use leptos::server_fn::error::ServerFnErrorErr;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -38,10 +38,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Server("The app could not be reached. Check your connection and try again.".into()),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Server(
+                "The app could not be reached. Check your connection and try again.".into(),
+            ),
             // The caller's fault, found before the server function ran: 400, not the 500 the
             // server-function runtime answers by default.
-            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => Self::bad_request(message),
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                Self::bad_request(message)
+            }
             // On the server, the only thing deserialized is the request (e.g. a body that is not
             // UTF-8); in the browser it is the answer, which is not the caller's fault.
             #[cfg(feature = "ssr")]
@@ -93,7 +97,8 @@ impl AppError {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(error.status());
                 if let Some(secs) = error.retry_after() {
-                    response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+                    response
+                        .insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
                 }
             }
             tracing::info!(%error, "{what} refused");
@@ -105,9 +110,13 @@ impl AppError {
     /// network failures → unavailable, anything else → a server error with WorkOS's message.
     pub fn from_workos(err: &workos::Error) -> Self {
         match err.api() {
-            Some(api) if api.status == 429 => Self::RateLimited(api.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(1)),
+            Some(api) if api.status == 429 => {
+                Self::RateLimited(api.retry_after.map(|d| d.as_secs().max(1)).unwrap_or(1))
+            }
             Some(api) if api.status >= 500 => Self::WorkOsUnavailable,
-            Some(api) if api.status == 401 || api.status == 403 => Self::Forbidden(api.message.clone()),
+            Some(api) if api.status == 401 || api.status == 403 => {
+                Self::Forbidden(api.message.clone())
+            }
             Some(api) => Self::Server(api.message.clone()),
             None => match err {
                 workos::Error::Network(_) => Self::WorkOsUnavailable,

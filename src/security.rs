@@ -40,7 +40,11 @@ pub fn page_policy(config: &Config, nonce: &str, reload: Option<&str>) -> String
 /// Leptos has generated this response's nonce).
 pub fn set_page_policy() {
     use leptos::prelude::*;
-    let (Some(state), Some(nonce), Some(response)) = (use_context::<crate::state::AppState>(), leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(state), Some(nonce), Some(response)) = (
+        use_context::<crate::state::AppState>(),
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
     let reload = std::env::var("LEPTOS_WATCH").is_ok().then(|| {
@@ -54,7 +58,10 @@ pub fn set_page_policy() {
 }
 
 /// A header every answer gets unless its handler set one.
-pub fn default_header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+pub fn default_header(
+    name: header::HeaderName,
+    value: &'static str,
+) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
@@ -72,9 +79,19 @@ mod tests {
         })
         .unwrap();
         let policy = page_policy(&config, "n0nce", None);
-        assert!(policy.contains("script-src 'self' 'nonce-n0nce' 'wasm-unsafe-eval';"), "{policy}");
-        assert!(policy.contains("connect-src 'self' https://api.workos.com;"), "{policy}");
+        assert!(
+            policy.contains("script-src 'self' 'nonce-n0nce' 'wasm-unsafe-eval';"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("connect-src 'self' https://api.workos.com;"),
+            "{policy}"
+        );
         assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
-        assert!(!policy.contains("script-src 'self' 'unsafe-inline'") && !policy.contains("'unsafe-eval'"), "{policy}");
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'")
+                && !policy.contains("'unsafe-eval'"),
+            "{policy}"
+        );
     }
 }

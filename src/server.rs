@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use axum::Router;
+use axum::http::header;
 use axum::middleware;
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use axum::http::header;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -25,12 +25,19 @@ const LEPTOS_TOML: &str = "Leptos.toml";
 
 pub async fn run() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+        )
         .init();
 
     let leptos_options = match get_configuration(Some(LEPTOS_TOML)) {
         Ok(conf) => conf.leptos_options,
-        Err(e) => return fail(&format!("cannot read {LEPTOS_TOML} (run the server from the repository root): {e}")),
+        Err(e) => {
+            return fail(&format!(
+                "cannot read {LEPTOS_TOML} (run the server from the repository root): {e}"
+            ));
+        }
     };
     let config = match Config::from_env(leptos_options.site_addr) {
         Ok(config) => config,
@@ -47,8 +54,15 @@ pub async fn run() -> ExitCode {
                 ..Default::default()
             };
             match workos_emulator::Emulator::start(emulator_config, addr).await {
-                Ok(emulator) => (config.clone().with_emulator_addr(emulator.addr()), Some(emulator)),
-                Err(e) => return fail(&format!("cannot start the WorkOS emulator: {e} (set WORKOS_EMULATOR_ADDR to another address, e.g. 127.0.0.1:0)")),
+                Ok(emulator) => (
+                    config.clone().with_emulator_addr(emulator.addr()),
+                    Some(emulator),
+                ),
+                Err(e) => {
+                    return fail(&format!(
+                        "cannot start the WorkOS emulator: {e} (set WORKOS_EMULATOR_ADDR to another address, e.g. 127.0.0.1:0)"
+                    ));
+                }
             }
         }
         Mode::WorkOs => (config, None),
@@ -70,7 +84,11 @@ pub async fn run() -> ExitCode {
 
     let listener = match tokio::net::TcpListener::bind(site_addr).await {
         Ok(listener) => listener,
-        Err(e) => return fail(&format!("cannot listen on {site_addr}: {e} (set LEPTOS_SITE_ADDR to another address)")),
+        Err(e) => {
+            return fail(&format!(
+                "cannot listen on {site_addr}: {e} (set LEPTOS_SITE_ADDR to another address)"
+            ));
+        }
     };
     print_banner(&state.config, emulator.as_ref());
 
@@ -81,7 +99,12 @@ pub async fn run() -> ExitCode {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     if let Some(emulator) = emulator {
         emulator.shutdown().await;
     }
@@ -103,7 +126,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if crate::bench::enabled() {
-        tracing::warn!("{}=1: benchmark routes /_bench/* are mounted", crate::bench::ENABLE);
+        tracing::warn!(
+            "{}=1: benchmark routes /_bench/* are mounted",
+            crate::bench::ENABLE
+        );
         app = app.merge(crate::bench::router());
     }
     app.leptos_routes(&state, routes, move || shell(options.clone()))
@@ -136,13 +162,21 @@ async fn healthz() -> &'static str {
 
 /// `GET /readyz` → 200 `{"status": "ready"}` when WorkOS (or the emulator) answers its JWKS, which
 /// every session check needs; else 503 `{"status": "unavailable", "reason"}` (readiness).
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     match state.workos.jwks().fetch().await {
         Ok(_) => axum::Json(serde_json::json!({"status": "ready"})).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready: WorkOS JWKS unreachable");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "unavailable", "reason": "WorkOS is unreachable"}))).into_response()
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(
+                    serde_json::json!({"status": "unavailable", "reason": "WorkOS is unreachable"}),
+                ),
+            )
+                .into_response()
         }
     }
 }
@@ -153,10 +187,20 @@ fn print_banner(config: &Config, emulator: Option<&workos_emulator::Emulator>) {
     println!("  App ready:  {origin}");
     match emulator {
         Some(emulator) => {
-            println!("  WorkOS:     embedded emulator at {} (API key {}, client id {})", emulator.base_url(), config.api_key, config.client_id);
+            println!(
+                "  WorkOS:     embedded emulator at {} (API key {}, client id {})",
+                emulator.base_url(),
+                config.api_key,
+                config.client_id
+            );
             if emulator.environment().demo_seed {
-                println!("  Demo accounts (password \"{}\"):", workos_emulator::seed::DEMO_PASSWORD);
-                println!("    alice@acme.test    Alice Adams  Acme Corp admin, Globex member, Initech member (requires MFA)");
+                println!(
+                    "  Demo accounts (password \"{}\"):",
+                    workos_emulator::seed::DEMO_PASSWORD
+                );
+                println!(
+                    "    alice@acme.test    Alice Adams  Acme Corp admin, Globex member, Initech member (requires MFA)"
+                );
                 println!("    bob@acme.test      Bob Baker    Acme Corp member");
                 println!("    carol@globex.test  Carol Chen   Globex admin");
             } else {

@@ -35,7 +35,9 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .build();
         let burst = std::num::NonZeroU32::new(TOKEN_BURST).expect("a positive burst");
-        let token_limiter = config.tokens_per_minute.map(|per_minute| Arc::new(TokenLimiter::new(per_minute, burst)));
+        let token_limiter = config
+            .tokens_per_minute
+            .map(|per_minute| Arc::new(TokenLimiter::new(per_minute, burst)));
         Self {
             token_limiter,
             leptos_options,
@@ -54,10 +56,18 @@ impl AppState {
         {
             return Some(name.clone());
         }
-        match self.workos.organizations().get_organization(organization_id).await {
+        match self
+            .workos
+            .organizations()
+            .get_organization(organization_id)
+            .await
+        {
             Ok(org) => {
                 if let Ok(mut names) = self.organization_names.lock() {
-                    names.insert(organization_id.to_string(), (org.name.clone(), Instant::now()));
+                    names.insert(
+                        organization_id.to_string(),
+                        (org.name.clone(), Instant::now()),
+                    );
                 }
                 Some(org.name)
             }

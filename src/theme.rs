@@ -88,7 +88,10 @@ impl Theme {
             use wasm_bindgen::JsCast;
             let document = document();
             if let Ok(html) = document.clone().dyn_into::<web_sys::HtmlDocument>() {
-                let _ = html.set_cookie(&format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", choice.as_str()));
+                let _ = html.set_cookie(&format!(
+                    "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    choice.as_str()
+                ));
             }
             if let Some(root) = document.document_element() {
                 let _ = match choice.attribute() {
@@ -115,7 +118,11 @@ pub fn initial_choice() -> ThemeChoice {
     {
         #[cfg(feature = "hydrate")]
         {
-            document().document_element().and_then(|e| e.get_attribute("data-theme")).map(|v| ThemeChoice::parse(&v)).unwrap_or(ThemeChoice::System)
+            document()
+                .document_element()
+                .and_then(|e| e.get_attribute("data-theme"))
+                .map(|v| ThemeChoice::parse(&v))
+                .unwrap_or(ThemeChoice::System)
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -127,14 +134,24 @@ pub fn initial_choice() -> ThemeChoice {
 /// Puts the theme in context (once, in `App`); in the browser it also follows the system's
 /// `prefers-color-scheme` as it changes.
 pub fn provide_theme() -> Theme {
-    let theme = Theme { choice: RwSignal::new(initial_choice()), system_dark: RwSignal::new(false) };
+    let theme = Theme {
+        choice: RwSignal::new(initial_choice()),
+        system_dark: RwSignal::new(false),
+    };
     #[cfg(feature = "hydrate")]
-    if let Some(query) = window().match_media("(prefers-color-scheme: dark)").ok().flatten() {
+    if let Some(query) = window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+    {
         use wasm_bindgen::prelude::*;
         theme.system_dark.set(query.matches());
         let system_dark = theme.system_dark;
-        let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(move |e: web_sys::MediaQueryListEvent| system_dark.set(e.matches()));
-        let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(
+            move |e: web_sys::MediaQueryListEvent| system_dark.set(e.matches()),
+        );
+        let _ =
+            query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
         // Lives as long as the page.
         on_change.forget();
     }

@@ -1,17 +1,17 @@
 //! Who is calling: the API-key check of server-to-server calls, the widget-token check of
 //! `/_widgets/*` calls, token minting, and password hashing.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::store::{self, State};
-use crate::AppState;
 
 /// Claims of every JWT the emulator signs: AuthKit access tokens and widget tokens alike
 /// (contract §5; the `workos` crate's session verifier reads `sub`, `sid`, `org_id`, `role`,
@@ -66,7 +66,11 @@ impl FromRequestParts<AppState> for ApiKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
-        let presented = bearer(parts).ok_or_else(|| ApiError::Unauthorized("Missing API key: send 'Authorization: Bearer <api key>'.".into()))?;
+        let presented = bearer(parts).ok_or_else(|| {
+            ApiError::Unauthorized(
+                "Missing API key: send 'Authorization: Bearer <api key>'.".into(),
+            )
+        })?;
         if secret_eq(presented, &env.config.api_key) {
             Ok(ApiKey)
         } else {
@@ -91,7 +95,8 @@ impl FromRequestParts<AppState> for WidgetCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
+        let token =
+            bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
         let claims: Claims = env.keys.verify(token).map_err(|e| {
             let reason = match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => "Widget token expired.",
@@ -106,21 +111,39 @@ impl FromRequestParts<AppState> for WidgetCaller {
         if let Some(org) = &claims.org_id
             && !is_active_member(&state, &claims.sub, org)
         {
-            return Err(ApiError::Forbidden("Invalid widget token: not a member of the organization.".into()));
+            return Err(ApiError::Forbidden(
+                "Invalid widget token: not a member of the organization.".into(),
+            ));
         }
         // The token's permissions count only while the member's current role still grants them:
         // an admin demoted to member loses the users table at once, not when the token expires
         // (as a removed member loses the organization at once, above).
-        let granted = claims.org_id.as_deref().and_then(|org| state.membership(&claims.sub, org)).map(|m| state.role_permissions(&m.role)).unwrap_or_default();
-        let permissions = claims.permissions.into_iter().filter(|p| granted.contains(p)).collect();
-        Ok(Self { user_id: claims.sub, organization_id: claims.org_id, session_id: claims.sid, permissions })
+        let granted = claims
+            .org_id
+            .as_deref()
+            .and_then(|org| state.membership(&claims.sub, org))
+            .map(|m| state.role_permissions(&m.role))
+            .unwrap_or_default();
+        let permissions = claims
+            .permissions
+            .into_iter()
+            .filter(|p| granted.contains(p))
+            .collect();
+        Ok(Self {
+            user_id: claims.sub,
+            organization_id: claims.org_id,
+            session_id: claims.sid,
+            permissions,
+        })
     }
 }
 
 impl WidgetCaller {
     /// The token's organization; tokens without one are refused (403) by organization endpoints.
     pub fn organization(&self) -> Result<&str, ApiError> {
-        self.organization_id.as_deref().ok_or_else(|| ApiError::Forbidden("This widget token is not for an organization.".into()))
+        self.organization_id.as_deref().ok_or_else(|| {
+            ApiError::Forbidden("This widget token is not for an organization.".into())
+        })
     }
 
     /// 403 unless the token carries `permission` (e.g. `widgets:users-table:manage`).
@@ -128,18 +151,30 @@ impl WidgetCaller {
         if self.permissions.iter().any(|p| p == permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("This widget token lacks the '{permission}' permission.")))
+            Err(ApiError::Forbidden(format!(
+                "This widget token lacks the '{permission}' permission."
+            )))
         }
     }
 
     /// 403 unless the request carries a live `x-elevated-access-token` issued to this user
     /// (UserProfile `verify`; contract §6.1).
-    pub fn require_elevated(&self, state: &State, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
-        let token = headers.get("x-elevated-access-token").and_then(|v| v.to_str().ok());
+    pub fn require_elevated(
+        &self,
+        state: &State,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<(), ApiError> {
+        let token = headers
+            .get("x-elevated-access-token")
+            .and_then(|v| v.to_str().ok());
         let granted = token.and_then(|t| state.elevated.get(t));
         match granted {
-            Some(access) if access.user_id == self.user_id && access.expires_at > store::now() => Ok(()),
-            _ => Err(ApiError::Forbidden("Elevated access required: verify your identity again.".into())),
+            Some(access) if access.user_id == self.user_id && access.expires_at > store::now() => {
+                Ok(())
+            }
+            _ => Err(ApiError::Forbidden(
+                "Elevated access required: verify your identity again.".into(),
+            )),
         }
     }
 }
@@ -176,7 +211,9 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 /// [`return_large_blocks_to_the_system`].
 fn hashing_permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
 }
 
 /// glibc raises its mmap threshold to the size of each large block freed, so after the first
@@ -202,11 +239,17 @@ pub async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stati
 /// [`verify_password`] off the async workers (see [`hashing`]).
 pub async fn password_matches(password: &str, hash: String) -> bool {
     let password = password.to_string();
-    hashing(move || verify_password(&password, &hash)).await.unwrap_or(false)
+    hashing(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }

@@ -47,7 +47,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest { code, message: message.into() }
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
     }
 
     /// 403 for a token whose user no longer exists (the widgets re-fetch their token).
@@ -56,13 +59,18 @@ impl ApiError {
     }
 
     pub fn not_found(entity: &'static str, id: impl Into<String>) -> Self {
-        Self::NotFound { entity, id: id.into() }
+        Self::NotFound {
+            entity,
+            id: id.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::MfaChallenge(_) | Self::MfaEnrollment(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::MfaChallenge(_) | Self::MfaEnrollment(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -102,7 +110,9 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::JsonDataError(e) => Self::Unprocessable(e.body_text()),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(crate::routes::MAX_BODY_BYTES),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::TooLarge(crate::routes::MAX_BODY_BYTES)
+            }
             other => Self::bad_request("invalid_json", other.body_text()),
         }
     }

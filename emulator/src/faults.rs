@@ -85,7 +85,12 @@ impl Faults {
         let mut faults = self.lock();
         let mut rng = rand::thread_rng();
         let index = faults.iter().position(|f| {
-            path.starts_with(&f.path_prefix) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) && f.percent.is_none_or(|percent| rand::Rng::gen_range(&mut rng, 0..100u8) < percent)
+            path.starts_with(&f.path_prefix)
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.percent
+                    .is_none_or(|percent| rand::Rng::gen_range(&mut rng, 0..100u8) < percent)
         })?;
         let kind = faults[index].kind.clone();
         if let Some(count) = faults[index].count.as_mut() {
@@ -114,13 +119,20 @@ pub async fn layer(State(env): State<AppState>, request: Request, next: Next) ->
         Some(FaultKind::RateLimit { retry_after_secs }) => {
             tracing::info!(%path, "fault injected: 429");
             let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"code": "rate_limit_exceeded", "message": "Too many requests (injected by the emulator)."}))).into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             response
         }
         Some(FaultKind::Drop) => {
             tracing::info!(%path, "fault injected: connection dropped");
             // A body that fails at once makes hyper abort the connection mid-response.
-            let failing = futures_util::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault injected: connection dropped")) });
+            let failing = futures_util::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault injected: connection dropped",
+                ))
+            });
             Response::new(axum::body::Body::from_stream(failing))
         }
         Some(FaultKind::Error { status }) => {

@@ -18,7 +18,10 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read or write the signing key file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the signing key is not a PKCS#8 RSA private key in PEM: {0}")]
     Pem(String),
     #[error("cannot build the signing key: {0}")]
@@ -36,19 +39,26 @@ pub struct SigningKey {
 impl SigningKey {
     /// A fresh 2048-bit RSA key.
     pub fn generate() -> Result<Self, KeyError> {
-        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Build(e.to_string()))?;
+        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+            .map_err(|e| KeyError::Build(e.to_string()))?;
         Self::from_rsa(key)
     }
 
     /// Loads the key from a PKCS#8 PEM file, creating the file with a fresh key when it does not
     /// exist, so tokens and JWKS stay valid across restarts.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
-        let io = |source| KeyError::Io { path: path.display().to_string(), source };
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         match std::fs::read_to_string(path) {
             Ok(pem) => Self::from_pem(&pem),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Build(e.to_string()))?;
-                let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Pem(e.to_string()))?;
+                let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+                    .map_err(|e| KeyError::Build(e.to_string()))?;
+                let pem = key
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|e| KeyError::Pem(e.to_string()))?;
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).map_err(io)?;
                 }
@@ -70,11 +80,18 @@ impl SigningKey {
         let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
         // The kid is the key's own thumbprint: stable for a pinned key, new for a new one.
-        let kid = format!("sso_oidc_key_pair_{}", hex_prefix(&Sha256::digest(format!("{n}.{e}"))));
+        let kid = format!(
+            "sso_oidc_key_pair_{}",
+            hex_prefix(&Sha256::digest(format!("{n}.{e}")))
+        );
 
-        let key_pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).map_err(|e| build(&e))?;
-        let mut params = rcgen::CertificateParams::new(vec!["workos-emulator".to_string()]).map_err(|e| build(&e))?;
-        params.distinguished_name.push(rcgen::DnType::CommonName, "WorkOS emulator signing key");
+        let key_pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256)
+            .map_err(|e| build(&e))?;
+        let mut params = rcgen::CertificateParams::new(vec!["workos-emulator".to_string()])
+            .map_err(|e| build(&e))?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "WorkOS emulator signing key");
         let cert = params.self_signed(&key_pair).map_err(|e| build(&e))?;
         let der = cert.der();
 
@@ -89,7 +106,9 @@ impl SigningKey {
             "x5t#S256": URL_SAFE_NO_PAD.encode(Sha256::digest(der)),
         });
         Ok(Self {
-            encoding: EncodingKey::from_rsa_der(key.to_pkcs1_der().map_err(|e| build(&e))?.as_bytes()),
+            encoding: EncodingKey::from_rsa_der(
+                key.to_pkcs1_der().map_err(|e| build(&e))?.as_bytes(),
+            ),
             decoding: DecodingKey::from_rsa_components(&n, &e).map_err(|e| build(&e))?,
             kid,
             jwk,
@@ -115,18 +134,24 @@ impl SigningKey {
     pub fn sign<T: Serialize>(&self, claims: &T) -> String {
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
         let header = URL_SAFE_NO_PAD.encode(header.to_string());
-        let payload = URL_SAFE_NO_PAD.encode(ascii_json(&serde_json::to_value(claims).unwrap_or(Value::Null)));
+        let payload = URL_SAFE_NO_PAD.encode(ascii_json(
+            &serde_json::to_value(claims).unwrap_or(Value::Null),
+        ));
         let message = format!("{header}.{payload}");
         // Signing with a key we built ourselves cannot fail short of a broken crypto provider.
-        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::RS256)
-            .expect("RS256 signing with the emulator's own key");
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::RS256)
+                .expect("RS256 signing with the emulator's own key");
         format!("{message}.{signature}")
     }
 
     /// Verifies an RS256 JWT signed by this key and decodes its claims. Checks the signature,
     /// `exp` (no leeway) and `nbf`; requires `sub` and `exp`. `alg: none`, other algorithms and
     /// other keys fail.
-    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Result<T, jsonwebtoken::errors::Error> {
+    pub fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<T, jsonwebtoken::errors::Error> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = 0;
         validation.validate_nbf = true;
@@ -165,7 +190,8 @@ mod tests {
 
     #[test]
     fn ascii_json_round_trips_and_its_base64_has_no_url_only_characters() {
-        let value = json!({"email": "zoë~tilde?q>1@acme.test", "emoji": "🦀", "pad": "\u{7f}>>>???~~~"});
+        let value =
+            json!({"email": "zoë~tilde?q>1@acme.test", "emoji": "🦀", "pad": "\u{7f}>>>???~~~"});
         let text = ascii_json(&value);
         assert!(text.is_ascii());
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);

@@ -54,7 +54,8 @@ pub struct Environment {
 impl Environment {
     /// The current access-token lifetime in seconds.
     pub fn access_token_ttl(&self) -> i64 {
-        self.access_token_ttl_secs.load(std::sync::atomic::Ordering::Relaxed)
+        self.access_token_ttl_secs
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -63,7 +64,10 @@ pub type AppState = Arc<Environment>;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Key(#[from] keys::KeyError),
     #[error(transparent)]
@@ -88,8 +92,14 @@ impl Emulator {
         auth::return_large_blocks_to_the_system();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|source| StartError::Bind { addr: addr.into(), source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+            .map_err(|source| StartError::Bind {
+                addr: addr.into(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
         let base_url = format!("http://{addr}");
         let environment = Arc::new(build_environment(config, base_url.clone()).await?);
         let router = routes::router(environment.clone());
@@ -99,16 +109,25 @@ impl Emulator {
             let _ = tcp.set_nodelay(true);
         });
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                });
+            let serve = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
             if let Err(e) = serve.await {
                 tracing::error!(error = %e, "WorkOS emulator stopped");
             }
         });
         tracing::info!(%base_url, "WorkOS emulator listening");
-        Ok(Self { addr, base_url, environment, shutdown: Some(tx), task })
+        Ok(Self {
+            addr,
+            base_url,
+            environment,
+            shutdown: Some(tx),
+            task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -134,7 +153,10 @@ impl Emulator {
 }
 
 /// Builds the environment (key, seed, state) without serving it; [`routes::router`] serves it.
-pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Result<Environment, StartError> {
+pub async fn build_environment(
+    config: EmulatorConfig,
+    base_url: String,
+) -> Result<Environment, StartError> {
     let key_path = config.signing_key_path.clone();
     let seed_path = config.seed_path.clone().or_else(|| {
         let auto = std::path::PathBuf::from(seed::SEED_FILE);
@@ -149,10 +171,16 @@ pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Resu
         let seeded = match &seed_path {
             Some(path) => std::fs::read_to_string(path)
                 .map_err(|e| StartError::Seed(format!("cannot read {}: {e}", path.display())))
-                .and_then(|text| seed::Seed::parse(&path.display().to_string(), &text).map_err(|e| StartError::Seed(e.to_string())))
+                .and_then(|text| {
+                    seed::Seed::parse(&path.display().to_string(), &text)
+                        .map_err(|e| StartError::Seed(e.to_string()))
+                })
                 .and_then(|seed| seed.to_state().map_err(|e| StartError::Seed(e.to_string())))
                 .map(|state| (state, false)),
-            None => seed::demo().to_state().map(|state| (state, true)).map_err(|e| StartError::Seed(e.to_string())),
+            None => seed::demo()
+                .to_state()
+                .map(|state| (state, true))
+                .map_err(|e| StartError::Seed(e.to_string())),
         };
         if let Some(path) = &seed_path {
             tracing::info!(file = %path.display(), "seed file loaded");
@@ -167,5 +195,14 @@ pub async fn build_environment(config: EmulatorConfig, base_url: String) -> Resu
         None => Store::new(seed_state.clone()),
     };
     let access_token_ttl_secs = config.access_token_ttl_secs.into();
-    Ok(Environment { config, store, keys: keys?, base_url, faults: Default::default(), seed_state, demo_seed, access_token_ttl_secs })
+    Ok(Environment {
+        config,
+        store,
+        keys: keys?,
+        base_url,
+        faults: Default::default(),
+        seed_state,
+        demo_seed,
+        access_token_ttl_secs,
+    })
 }

@@ -38,7 +38,10 @@ struct Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+        )
         .init();
     let cli = Cli::parse();
     let config = EmulatorConfig {
@@ -58,9 +61,15 @@ async fn main() -> std::process::ExitCode {
         }
     };
     println!("WorkOS emulator on {}", emulator.base_url());
-    println!("  WORKOS_API_KEY={}  WORKOS_CLIENT_ID={}", cli.api_key, cli.client_id);
+    println!(
+        "  WORKOS_API_KEY={}  WORKOS_CLIENT_ID={}",
+        cli.api_key, cli.client_id
+    );
     if emulator.environment().demo_seed {
-        println!("  demo accounts (password: {}): alice@acme.test, bob@acme.test, carol@globex.test", workos_emulator::seed::DEMO_PASSWORD);
+        println!(
+            "  demo accounts (password: {}): alice@acme.test, bob@acme.test, carol@globex.test",
+            workos_emulator::seed::DEMO_PASSWORD
+        );
     }
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;

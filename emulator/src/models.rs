@@ -59,7 +59,10 @@ pub fn organization(o: &Organization) -> Value {
 
 /// `OrganizationMembership` with the embedded `user` the `workos` crate 3.5 requires.
 pub fn membership(state: &State, m: &Membership) -> Value {
-    let organization_name = state.organizations.get(&m.organization_id).map(|o| o.name.clone());
+    let organization_name = state
+        .organizations
+        .get(&m.organization_id)
+        .map(|o| o.name.clone());
     let user = state.users.get(&m.user_id).map(user).unwrap_or(Value::Null);
     json!({
         "object": "organization_membership",
@@ -96,7 +99,12 @@ pub struct ListMetadata {
 /// `after=<id>` gives the items following that id, `before=<id>` the items preceding it;
 /// `list_metadata.after` is the last id when more follow, `list_metadata.before` the first id when
 /// some precede. `limit` is clamped to 1..=100. An unknown cursor gives an empty page.
-pub fn paginate<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, after: Option<&str>) -> (Vec<T>, ListMetadata) {
+pub fn paginate<T>(
+    items: Vec<(String, T)>,
+    limit: usize,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> (Vec<T>, ListMetadata) {
     let limit = limit.clamp(1, 100);
     let position = |cursor: &str| items.iter().position(|(id, _)| id == cursor);
     let (start, end) = match (after, before) {
@@ -114,7 +122,12 @@ pub fn paginate<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, 
         before: (start > 0 && start < end).then(|| items[start].0.clone()),
         after: (end < items.len() && start < end).then(|| items[end - 1].0.clone()),
     };
-    let page = items.into_iter().skip(start).take(end - start).map(|(_, item)| item).collect();
+    let page = items
+        .into_iter()
+        .skip(start)
+        .take(end - start)
+        .map(|(_, item)| item)
+        .collect();
     (page, metadata)
 }
 
@@ -124,9 +137,20 @@ pub fn paginate<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, 
 /// that id (further down the list), `after=<id>` those created after it (further up);
 /// `list_metadata.before` is the page's last id when older items follow, `list_metadata.after` its
 /// first id when newer ones precede.
-pub fn paginate_newest_first<T>(items: Vec<(String, T)>, limit: usize, before: Option<&str>, after: Option<&str>) -> (Vec<T>, ListMetadata) {
+pub fn paginate_newest_first<T>(
+    items: Vec<(String, T)>,
+    limit: usize,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> (Vec<T>, ListMetadata) {
     let (page, list_order) = paginate(items, limit, after, before);
-    (page, ListMetadata { before: list_order.after, after: list_order.before })
+    (
+        page,
+        ListMetadata {
+            before: list_order.after,
+            after: list_order.before,
+        },
+    )
 }
 
 /// An empty JSON object, for 2xx answers that carry nothing.
@@ -146,19 +170,43 @@ mod tests {
     fn pages_forward_and_back() {
         let (page, meta) = paginate(ids(25), 10, None, None);
         assert_eq!(page, (0..10).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: None, after: Some("id9".into()) });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: None,
+                after: Some("id9".into())
+            }
+        );
 
         let (page, meta) = paginate(ids(25), 10, None, Some("id9"));
         assert_eq!(page, (10..20).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: Some("id10".into()), after: Some("id19".into()) });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: Some("id10".into()),
+                after: Some("id19".into())
+            }
+        );
 
         let (page, meta) = paginate(ids(25), 10, None, Some("id19"));
         assert_eq!(page, (20..25).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: Some("id20".into()), after: None });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: Some("id20".into()),
+                after: None
+            }
+        );
 
         let (page, meta) = paginate(ids(25), 10, Some("id10"), None);
         assert_eq!(page, (0..10).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: None, after: Some("id9".into()) });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: None,
+                after: Some("id9".into())
+            }
+        );
 
         let (page, _) = paginate(ids(25), 10, None, Some("nope"));
         assert!(page.is_empty());
@@ -168,14 +216,32 @@ mod tests {
     fn newest_first_pages_down_with_before_and_up_with_after() {
         let (page, meta) = paginate_newest_first(ids(25), 10, None, None);
         assert_eq!(page, (0..10).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: Some("id9".into()), after: None });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: Some("id9".into()),
+                after: None
+            }
+        );
 
         let (page, meta) = paginate_newest_first(ids(25), 10, Some("id9"), None);
         assert_eq!(page, (10..20).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: Some("id19".into()), after: Some("id10".into()) });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: Some("id19".into()),
+                after: Some("id10".into())
+            }
+        );
 
         let (page, meta) = paginate_newest_first(ids(25), 10, None, Some("id10"));
         assert_eq!(page, (0..10).collect::<Vec<_>>());
-        assert_eq!(meta, ListMetadata { before: Some("id9".into()), after: None });
+        assert_eq!(
+            meta,
+            ListMetadata {
+                before: Some("id9".into()),
+                after: None
+            }
+        );
     }
 }

@@ -105,7 +105,8 @@ impl Seed {
     /// Parses and checks a seed: unique ids and emails, memberships of known organizations and
     /// roles, exactly one default role.
     pub fn parse(name: &str, json: &str) -> Result<Self, SeedError> {
-        let seed: Seed = serde_json::from_str(json).map_err(|e| SeedError::Parse(name.into(), e))?;
+        let seed: Seed =
+            serde_json::from_str(json).map_err(|e| SeedError::Parse(name.into(), e))?;
         let invalid = |message: String| SeedError::Invalid(name.into(), message);
         let organizations: BTreeSet<_> = seed.organizations.iter().map(|o| o.id.as_str()).collect();
         let roles: BTreeSet<_> = seed.roles.iter().map(|r| r.slug.as_str()).collect();
@@ -113,20 +114,31 @@ impl Seed {
             return Err(invalid("two organizations share an id".into()));
         }
         if seed.roles.iter().filter(|r| r.default).count() != 1 {
-            return Err(invalid("exactly one role must have \"default\": true".into()));
+            return Err(invalid(
+                "exactly one role must have \"default\": true".into(),
+            ));
         }
         let mut ids = BTreeSet::new();
         let mut emails = BTreeSet::new();
         for user in &seed.users {
             if !ids.insert(user.id.as_str()) || !emails.insert(user.email.to_lowercase()) {
-                return Err(invalid(format!("user {} ({}) repeats an id or email", user.id, user.email)));
+                return Err(invalid(format!(
+                    "user {} ({}) repeats an id or email",
+                    user.id, user.email
+                )));
             }
             for m in &user.memberships {
                 if !organizations.contains(m.organization_id.as_str()) {
-                    return Err(invalid(format!("user {} is a member of unknown organization {}", user.email, m.organization_id)));
+                    return Err(invalid(format!(
+                        "user {} is a member of unknown organization {}",
+                        user.email, m.organization_id
+                    )));
                 }
                 if !roles.contains(m.role.as_str()) {
-                    return Err(invalid(format!("user {} has unknown role {}", user.email, m.role)));
+                    return Err(invalid(format!(
+                        "user {} has unknown role {}",
+                        user.email, m.role
+                    )));
                 }
             }
         }
@@ -139,7 +151,10 @@ impl Seed {
         let mut hashes: HashMap<&str, String> = HashMap::new();
         for password in self.users.iter().filter_map(|u| u.password.as_deref()) {
             if !hashes.contains_key(password) {
-                hashes.insert(password, crate::auth::hash_password(password).map_err(SeedError::Hash)?);
+                hashes.insert(
+                    password,
+                    crate::auth::hash_password(password).map_err(SeedError::Hash)?,
+                );
             }
         }
         let mut minute = 0;
@@ -151,13 +166,29 @@ impl Seed {
             roles: self
                 .roles
                 .iter()
-                .map(|r| Role { slug: r.slug.clone(), name: r.name.clone(), description: r.description.clone(), permissions: r.permissions.clone(), is_default: r.default })
+                .map(|r| Role {
+                    slug: r.slug.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    permissions: r.permissions.clone(),
+                    is_default: r.default,
+                })
                 .collect(),
             ..State::default()
         };
         for o in &self.organizations {
             let at = next_time();
-            state.organizations.insert(o.id.clone(), Organization { id: o.id.clone(), name: o.name.clone(), domains: o.domains.clone(), require_mfa: o.require_mfa, created_at: at, updated_at: at });
+            state.organizations.insert(
+                o.id.clone(),
+                Organization {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    domains: o.domains.clone(),
+                    require_mfa: o.require_mfa,
+                    created_at: at,
+                    updated_at: at,
+                },
+            );
         }
         for u in &self.users {
             let at = next_time();
@@ -182,7 +213,15 @@ impl Seed {
                 let id = format!("om_01JDEM{:020}", state.memberships.len() + 1);
                 state.memberships.insert(
                     id.clone(),
-                    Membership { id, user_id: u.id.clone(), organization_id: m.organization_id.clone(), role: m.role.clone(), status: MembershipStatus::Active, created_at: at, updated_at: at },
+                    Membership {
+                        id,
+                        user_id: u.id.clone(),
+                        organization_id: m.organization_id.clone(),
+                        role: m.role.clone(),
+                        status: MembershipStatus::Active,
+                        created_at: at,
+                        updated_at: at,
+                    },
                 );
             }
         }
@@ -209,11 +248,21 @@ mod tests {
         assert_eq!(state.organizations[ACME_ID].name, "Acme Corp");
         assert_eq!(state.organizations[GLOBEX_ID].name, "Globex");
         assert_eq!(state.membership(ALICE_ID, ACME_ID).unwrap().role, "admin");
-        assert_eq!(state.membership(ALICE_ID, GLOBEX_ID).unwrap().role, "member");
+        assert_eq!(
+            state.membership(ALICE_ID, GLOBEX_ID).unwrap().role,
+            "member"
+        );
         assert_eq!(state.membership(CAROL_ID, GLOBEX_ID).unwrap().role, "admin");
         assert_eq!(state.active_memberships(BOB_ID).len(), 1);
-        assert_eq!(state.role_permissions("admin"), vec![USERS_TABLE_MANAGE.to_string()]);
-        let acme_members = state.memberships.values().filter(|m| m.organization_id == ACME_ID).count();
+        assert_eq!(
+            state.role_permissions("admin"),
+            vec![USERS_TABLE_MANAGE.to_string()]
+        );
+        let acme_members = state
+            .memberships
+            .values()
+            .filter(|m| m.organization_id == ACME_ID)
+            .count();
         assert_eq!(acme_members, 27, "alice, bob and 25 more");
     }
 
@@ -221,11 +270,27 @@ mod tests {
     fn bad_seeds_are_refused_with_a_reason() {
         let org = r#"{"id":"org_1","name":"O"}"#;
         let role = r#"{"slug":"member","name":"Member","description":null,"default":true}"#;
-        let with_users = |users: &str| format!(r#"{{"organizations":[{org}],"roles":[{role}],"users":[{users}]}}"#);
-        let unknown_org = with_users(r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":"p","memberships":[{"organization_id":"org_2","role":"member"}]}"#);
-        assert!(Seed::parse("t", &unknown_org).unwrap_err().to_string().contains("unknown organization"));
-        let dup = with_users(r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":null},{"id":"u1","email":"b@x.test","first_name":null,"last_name":null,"password":null}"#);
-        assert!(Seed::parse("t", &dup).unwrap_err().to_string().contains("repeats"));
+        let with_users = |users: &str| {
+            format!(r#"{{"organizations":[{org}],"roles":[{role}],"users":[{users}]}}"#)
+        };
+        let unknown_org = with_users(
+            r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":"p","memberships":[{"organization_id":"org_2","role":"member"}]}"#,
+        );
+        assert!(
+            Seed::parse("t", &unknown_org)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown organization")
+        );
+        let dup = with_users(
+            r#"{"id":"u1","email":"a@x.test","first_name":null,"last_name":null,"password":null},{"id":"u1","email":"b@x.test","first_name":null,"last_name":null,"password":null}"#,
+        );
+        assert!(
+            Seed::parse("t", &dup)
+                .unwrap_err()
+                .to_string()
+                .contains("repeats")
+        );
         assert!(Seed::parse("t", "{").is_err());
     }
 }

@@ -38,7 +38,11 @@ impl User {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        if name.is_empty() { self.email.clone() } else { name }
+        if name.is_empty() {
+            self.email.clone()
+        } else {
+            name
+        }
     }
 }
 
@@ -231,7 +235,9 @@ pub struct State {
 
 impl State {
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
-        self.users.values().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users
+            .values()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     pub fn role(&self, slug: &str) -> Option<&Role> {
@@ -258,7 +264,9 @@ impl State {
 
     /// Permissions granted by a role slug; unknown roles grant nothing.
     pub fn role_permissions(&self, slug: &str) -> Vec<String> {
-        self.role(slug).map(|r| r.permissions.clone()).unwrap_or_default()
+        self.role(slug)
+            .map(|r| r.permissions.clone())
+            .unwrap_or_default()
     }
 
     pub fn session_by_refresh_token(&self, token: &str) -> Option<&Session> {
@@ -268,16 +276,33 @@ impl State {
     /// Records an email the real WorkOS would send.
     pub fn send_mail(&mut self, to: &str, subject: &str, body: String, code: Option<String>) {
         tracing::info!(%to, %subject, "mail sent to the emulator mailbox");
-        self.mailbox.push(Mail { id: new_id("email"), to: to.into(), subject: subject.into(), body, code, created_at: now() });
+        self.mailbox.push(Mail {
+            id: new_id("email"),
+            to: to.into(),
+            subject: subject.into(),
+            body,
+            code,
+            created_at: now(),
+        });
     }
 
     /// The session a widget token for `user_id` in `organization_id` belongs to: the user's most
     /// recently active session, preferring one in that organization.
-    pub fn current_session(&self, user_id: &str, organization_id: Option<&str>, now: OffsetDateTime) -> Option<&Session> {
+    pub fn current_session(
+        &self,
+        user_id: &str,
+        organization_id: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Option<&Session> {
         self.sessions
             .values()
             .filter(|s| s.user_id == user_id && s.is_active(now))
-            .max_by_key(|s| (s.organization_id.as_deref() == organization_id, s.last_activity_at))
+            .max_by_key(|s| {
+                (
+                    s.organization_id.as_deref() == organization_id,
+                    s.last_activity_at,
+                )
+            })
     }
 }
 
@@ -298,22 +323,39 @@ pub struct Store {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot read or write the state file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("the state file {path} is not valid emulator state ({source}); move it away to start from the seed")]
-    Corrupt { path: String, source: serde_json::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the state file {path} is not valid emulator state ({source}); move it away to start from the seed"
+    )]
+    Corrupt {
+        path: String,
+        source: serde_json::Error,
+    },
 }
 
 impl Store {
     /// State kept in memory only.
     pub fn new(state: State) -> Self {
-        Self { state: Arc::new(RwLock::new(state)), file: None }
+        Self {
+            state: Arc::new(RwLock::new(state)),
+            file: None,
+        }
     }
 
     /// State kept in `file`: loaded from it when it exists, else `seed()` saved to it.
     pub fn open(file: &Path, seed: impl FnOnce() -> State) -> Result<Self, StoreError> {
-        let io = |source| StoreError::Io { path: file.display().to_string(), source };
+        let io = |source| StoreError::Io {
+            path: file.display().to_string(),
+            source,
+        };
         let state = match std::fs::read(file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt { path: file.display().to_string(), source })?,
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                path: file.display().to_string(),
+                source,
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let state = seed();
                 save(&state, file).map_err(io)?;
@@ -322,18 +364,29 @@ impl Store {
             Err(e) => return Err(io(e)),
         };
         tracing::info!(file = %file.display(), "emulator state loaded");
-        Ok(Self { state: Arc::new(RwLock::new(state)), file: Some(Arc::new(file.to_path_buf())) })
+        Ok(Self {
+            state: Arc::new(RwLock::new(state)),
+            file: Some(Arc::new(file.to_path_buf())),
+        })
     }
 
     pub fn read(&self) -> RwLockReadGuard<'_, State> {
         // A panic while holding the lock cannot leave the maps half-written in a way that matters
         // more than refusing all further requests would: keep serving.
-        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Write access; the state is saved when the guard is dropped.
     pub fn write(&self) -> WriteGuard<'_> {
-        WriteGuard { guard: self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner()), file: self.file.as_deref().map(PathBuf::as_path) }
+        WriteGuard {
+            guard: self
+                .state
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            file: self.file.as_deref().map(PathBuf::as_path),
+        }
     }
 }
 
@@ -369,7 +422,10 @@ impl Drop for WriteGuard<'_> {
 fn save(state: &State, file: &Path) -> std::io::Result<()> {
     use std::io::Write;
     let bytes = serde_json::to_vec(state).map_err(std::io::Error::other)?;
-    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = file.with_extension("json.tmp");
     let mut out = std::fs::File::create(&tmp)?;

@@ -7,7 +7,13 @@ pub const ISSUER: &str = "WorkOS Emulator";
 
 fn build(secret_base32: &str, account: &str) -> Option<Totp> {
     let secret = Secret::try_from_base32(secret_base32).ok()?;
-    Builder::new().with_secret(secret).with_account_name(account).with_issuer(Some(ISSUER)).with_skew(1).build().ok()
+    Builder::new()
+        .with_secret(secret)
+        .with_account_name(account)
+        .with_issuer(Some(ISSUER))
+        .with_skew(1)
+        .build()
+        .ok()
 }
 
 /// A fresh 160-bit secret, base32.

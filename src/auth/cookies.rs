@@ -13,18 +13,32 @@ const SESSION_MAX_AGE: Duration = Duration::days(400);
 const VERIFIER_MAX_AGE: Duration = Duration::minutes(10);
 
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
-    CookieJar::from_headers(headers).get(name).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Whether the request carries a cookie called `name` at all, even one that does not parse (e.g.
 /// a stray `%` in its value), so it can be cleared.
 pub fn present(headers: &HeaderMap, name: &str) -> bool {
     let prefix = format!("{name}=");
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).any(|pair| pair.trim_start().starts_with(&prefix))
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim_start().starts_with(&prefix))
 }
 
 fn build(name: &'static str, value: String, max_age: Duration, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).max_age(max_age).build();
+    let cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(max_age)
+        .build();
     HeaderValue::from_str(&cookie.encoded().to_string()).expect("sealed values are base64")
 }
 

@@ -17,7 +17,12 @@ use axum::response::{IntoResponse, Response};
 use crate::state::AppState;
 
 /// Whether a request with these headers may change state.
-pub fn same_origin(method: &Method, origin: Option<&str>, fetch_site: Option<&str>, ours: &str) -> bool {
+pub fn same_origin(
+    method: &Method,
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    ours: &str,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
@@ -32,11 +37,20 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let headers = request.headers();
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if same_origin(request.method(), origin, fetch_site, &state.config.origin_str()) {
+    if same_origin(
+        request.method(),
+        origin,
+        fetch_site,
+        &state.config.origin_str(),
+    ) {
         return next.run(request).await;
     }
     tracing::warn!(method = %request.method(), path = %request.uri().path(), origin = origin.unwrap_or("-"), fetch_site = fetch_site.unwrap_or("-"), "cross-site request refused");
-    (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"Forbidden": "Cross-site request refused."}))).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        axum::Json(serde_json::json!({"Forbidden": "Cross-site request refused."})),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -47,14 +61,49 @@ mod tests {
 
     #[test]
     fn only_our_origin_may_post() {
-        assert!(same_origin(&Method::POST, Some(OURS), Some("same-origin"), OURS));
+        assert!(same_origin(
+            &Method::POST,
+            Some(OURS),
+            Some("same-origin"),
+            OURS
+        ));
         assert!(same_origin(&Method::POST, None, Some("same-origin"), OURS));
-        assert!(same_origin(&Method::POST, None, None, OURS), "not a browser");
-        assert!(same_origin(&Method::GET, Some("https://evil.test"), Some("cross-site"), OURS), "reads are not guarded");
-        assert!(!same_origin(&Method::POST, Some("https://evil.test"), Some("cross-site"), OURS));
-        assert!(!same_origin(&Method::POST, Some("null"), None, OURS), "sandboxed or privacy-stripped origin");
-        assert!(!same_origin(&Method::POST, Some("http://localhost:3000"), None, OURS), "another host of the same machine");
-        assert!(!same_origin(&Method::POST, None, Some("same-site"), OURS), "a sibling subdomain");
-        assert!(!same_origin(&Method::DELETE, None, Some("cross-site"), OURS));
+        assert!(
+            same_origin(&Method::POST, None, None, OURS),
+            "not a browser"
+        );
+        assert!(
+            same_origin(
+                &Method::GET,
+                Some("https://evil.test"),
+                Some("cross-site"),
+                OURS
+            ),
+            "reads are not guarded"
+        );
+        assert!(!same_origin(
+            &Method::POST,
+            Some("https://evil.test"),
+            Some("cross-site"),
+            OURS
+        ));
+        assert!(
+            !same_origin(&Method::POST, Some("null"), None, OURS),
+            "sandboxed or privacy-stripped origin"
+        );
+        assert!(
+            !same_origin(&Method::POST, Some("http://localhost:3000"), None, OURS),
+            "another host of the same machine"
+        );
+        assert!(
+            !same_origin(&Method::POST, None, Some("same-site"), OURS),
+            "a sibling subdomain"
+        );
+        assert!(!same_origin(
+            &Method::DELETE,
+            None,
+            Some("cross-site"),
+            OURS
+        ));
     }
 }

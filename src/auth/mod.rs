@@ -7,13 +7,13 @@
 #[cfg(feature = "ssr")]
 pub mod cookies;
 #[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod refresh;
 #[cfg(feature = "ssr")]
 pub mod session;
-#[cfg(feature = "ssr")]
-pub mod csrf;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,8 +65,17 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 
 #[cfg(feature = "ssr")]
 fn display_name(user: &workos::User) -> String {
-    let name = [user.first_name.as_deref(), user.last_name.as_deref()].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
-    if name.is_empty() { user.email.clone() } else { name }
+    let name = [user.first_name.as_deref(), user.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        user.email.clone()
+    } else {
+        name
+    }
 }
 
 /// What an organization switch did.
@@ -93,35 +102,57 @@ pub async fn switch_organization(organization_id: String) -> Result<SwitchOutcom
 
 #[cfg(feature = "ssr")]
 async fn switch(organization_id: String) -> Result<SwitchOutcome, AppError> {
-    use workos::organization_membership::ListOrganizationMembershipsParams;
     use workos::helpers::session::unseal_session;
+    use workos::organization_membership::ListOrganizationMembershipsParams;
 
     let state = expect_context::<crate::state::AppState>();
     let session = session::require().await?;
     let memberships = state
         .workos
         .organization_membership()
-        .list_organization_memberships(ListOrganizationMembershipsParams { user_id: Some(session.user.id.clone()), organization_id: Some(organization_id.clone()), ..Default::default() })
+        .list_organization_memberships(ListOrganizationMembershipsParams {
+            user_id: Some(session.user.id.clone()),
+            organization_id: Some(organization_id.clone()),
+            ..Default::default()
+        })
         .await
         .map_err(|e| AppError::from_workos(&e))?;
-    if !memberships.data.iter().any(|m| m.status == workos::UserOrganizationMembershipStatus::Active) {
-        return Err(AppError::Forbidden("You are not a member of that organization.".into()));
+    if !memberships
+        .data
+        .iter()
+        .any(|m| m.status == workos::UserOrganizationMembershipStatus::Active)
+    {
+        return Err(AppError::Forbidden(
+            "You are not a member of that organization.".into(),
+        ));
     }
     let password = &state.config.cookie_password;
     let data = unseal_session(&session.sealed, password).map_err(|_| AppError::NotSignedIn)?;
-    let refreshed = state.refreshes.refresh(&state.workos, password, data.refresh_token.expose(), Some(organization_id.clone())).await;
+    let refreshed = state
+        .refreshes
+        .refresh(
+            &state.workos,
+            password,
+            data.refresh_token.expose(),
+            Some(organization_id.clone()),
+        )
+        .await;
     let sealed = match refreshed {
         Ok(sealed) => sealed,
         Err(refresh::RefreshFailure::Terminal(_)) => return Err(AppError::NotSignedIn),
         Err(refresh::RefreshFailure::Transient(error)) => return Err(error),
         Err(refresh::RefreshFailure::Reauthenticate(reason)) => {
             tracing::info!(user_id = %session.user.id, %organization_id, %reason, "organization switch needs an AuthKit sign-in");
-            let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("organization_id", &organization_id).append_pair("return_to", "/organization/switch").finish();
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("organization_id", &organization_id)
+                .append_pair("return_to", "/organization/switch")
+                .finish();
             return Ok(SwitchOutcome::SignIn(format!("/sign-in?{query}")));
         }
     };
     let cookie = cookies::session(sealed, state.config.secure_cookies());
-    expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, cookie);
+    expect_context::<leptos_axum::ResponseOptions>()
+        .append_header(http::header::SET_COOKIE, cookie);
     tracing::info!(user_id = %session.user.id, %organization_id, "switched organization");
     Ok(SwitchOutcome::Switched)
 }

@@ -47,19 +47,38 @@ pub struct RefreshCoordinator {
 impl RefreshCoordinator {
     /// Exchanges `refresh_token` (optionally switching to `organization_id`) and returns the new
     /// sealed session, sharing the exchange with concurrent callers that hold the same token.
-    pub async fn refresh(&self, client: &workos::Client, cookie_password: &str, refresh_token: &str, organization_id: Option<String>) -> RefreshResult {
-        let key = format!("{refresh_token}|{}", organization_id.as_deref().unwrap_or_default());
+    pub async fn refresh(
+        &self,
+        client: &workos::Client,
+        cookie_password: &str,
+        refresh_token: &str,
+        organization_id: Option<String>,
+    ) -> RefreshResult {
+        let key = format!(
+            "{refresh_token}|{}",
+            organization_id.as_deref().unwrap_or_default()
+        );
         let cell = {
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             inflight.retain(|_, (at, _)| at.elapsed() < REUSE_WINDOW);
-            inflight.entry(key.clone()).or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new()))).1.clone()
+            inflight
+                .entry(key.clone())
+                .or_insert_with(|| (Instant::now(), Arc::new(OnceCell::new())))
+                .1
+                .clone()
         };
-        let result = cell.get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id)).await.clone();
+        let result = cell
+            .get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id))
+            .await
+            .clone();
         if matches!(result, Err(RefreshFailure::Transient(_))) {
             // Shared with the requests that waited on this exchange, but not remembered: the next
             // request tries WorkOS again (the refresh token is still unused).
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            if inflight.get(&key).is_some_and(|(_, c)| Arc::ptr_eq(c, &cell)) {
+            if inflight
+                .get(&key)
+                .is_some_and(|(_, c)| Arc::ptr_eq(c, &cell))
+            {
                 inflight.remove(&key);
             }
         }
@@ -67,12 +86,29 @@ impl RefreshCoordinator {
     }
 }
 
-async fn exchange(client: &workos::Client, cookie_password: &str, refresh_token: &str, organization_id: Option<String>) -> RefreshResult {
+async fn exchange(
+    client: &workos::Client,
+    cookie_password: &str,
+    refresh_token: &str,
+    organization_id: Option<String>,
+) -> RefreshResult {
     let mut params = AuthenticateWithRefreshTokenParams::new(refresh_token);
     params.organization_id = organization_id;
-    match client.user_management().authenticate_with_refresh_token(params).await {
-        Ok(auth) => seal_session_from_auth_response(auth.access_token.expose(), auth.refresh_token.expose(), Some(auth.user), auth.impersonator, cookie_password)
-            .map_err(|e| RefreshFailure::Transient(AppError::Server(format!("cannot seal the session: {e}")))),
+    match client
+        .user_management()
+        .authenticate_with_refresh_token(params)
+        .await
+    {
+        Ok(auth) => seal_session_from_auth_response(
+            auth.access_token.expose(),
+            auth.refresh_token.expose(),
+            Some(auth.user),
+            auth.impersonator,
+            cookie_password,
+        )
+        .map_err(|e| {
+            RefreshFailure::Transient(AppError::Server(format!("cannot seal the session: {e}")))
+        }),
         Err(e) => Err(classify(&e)),
     }
 }
@@ -81,9 +117,22 @@ async fn exchange(client: &workos::Client, cookie_password: &str, refresh_token:
 /// and network errors are transient; the rest (chiefly `invalid_grant`) are terminal.
 pub fn classify(err: &workos::Error) -> RefreshFailure {
     match err.api() {
-        Some(api) if api.code.as_deref().is_some_and(|c| REAUTHENTICATE_CODES.contains(&c)) => RefreshFailure::Reauthenticate(api.code.clone().unwrap_or_default()),
-        Some(api) if api.status == 408 || api.status == 429 || api.status >= 500 => RefreshFailure::Transient(AppError::from_workos(err)),
-        Some(api) => RefreshFailure::Terminal(format!("{} {}", api.status, api.code.as_deref().unwrap_or(&api.message))),
+        Some(api)
+            if api
+                .code
+                .as_deref()
+                .is_some_and(|c| REAUTHENTICATE_CODES.contains(&c)) =>
+        {
+            RefreshFailure::Reauthenticate(api.code.clone().unwrap_or_default())
+        }
+        Some(api) if api.status == 408 || api.status == 429 || api.status >= 500 => {
+            RefreshFailure::Transient(AppError::from_workos(err))
+        }
+        Some(api) => RefreshFailure::Terminal(format!(
+            "{} {}",
+            api.status,
+            api.code.as_deref().unwrap_or(&api.message)
+        )),
         None => match err {
             workos::Error::Network(_) => RefreshFailure::Transient(AppError::WorkOsUnavailable),
             other => RefreshFailure::Terminal(other.to_string()),

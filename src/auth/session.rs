@@ -45,7 +45,9 @@ pub struct Session {
 impl Session {
     /// Whether the role grants `widgets:users-table:manage` (the users table, admins only).
     pub fn can_manage_members(&self) -> bool {
-        self.permissions.iter().any(|p| p == super::USERS_TABLE_MANAGE)
+        self.permissions
+            .iter()
+            .any(|p| p == super::USERS_TABLE_MANAGE)
     }
 }
 
@@ -76,17 +78,26 @@ pub async fn require() -> Result<Arc<Session>, AppError> {
 
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
 
     // One canonical origin: a visit on another host (localhost vs 127.0.0.1) would set a cookie the
     // browser never sends back to the redirect URI's host.
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
     // Health probes come from orchestrators and load balancers addressing this instance directly.
     if PROBES.contains(&path.as_str()) {
         return next.run(request).await;
     }
     if !host.is_empty() && !host.eq_ignore_ascii_case(&state.config.canonical_host()) {
-        return Redirect::permanent(&format!("{}{path_and_query}", state.config.origin_str())).into_response();
+        return Redirect::permanent(&format!("{}{path_and_query}", state.config.origin_str()))
+            .into_response();
     }
     if STATIC_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return next.run(request).await;
@@ -96,25 +107,48 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let (status, set_cookie) = match sealed {
         Some(sealed) => resolve(&state, sealed).await,
         // A value that does not even parse as a cookie: signed out, and cleared.
-        None if cookies::present(request.headers(), SESSION_COOKIE) => (SessionStatus::SignedOut, Some(cookies::clear(SESSION_COOKIE, state.config.secure_cookies()))),
+        None if cookies::present(request.headers(), SESSION_COOKIE) => (
+            SessionStatus::SignedOut,
+            Some(cookies::clear(
+                SESSION_COOKIE,
+                state.config.secure_cookies(),
+            )),
+        ),
         None => (SessionStatus::SignedOut, None),
     };
 
-    let protected = PROTECTED_PREFIXES.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    let mut response = if protected && matches!(status, SessionStatus::SignedOut) && request.method() == Method::GET {
-        let target = url::form_urlencoded::Serializer::new(String::new()).append_pair("return_to", &path_and_query).finish();
+    let protected = PROTECTED_PREFIXES
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let mut response = if protected
+        && matches!(status, SessionStatus::SignedOut)
+        && request.method() == Method::GET
+    {
+        let target = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("return_to", &path_and_query)
+            .finish();
         Redirect::to(&format!("/sign-in?{target}")).into_response()
     } else {
         request.extensions_mut().insert(status);
         next.run(request).await
     };
     // A handler that set the session cookie itself (an organization switch) has the newer value.
-    let handler_set_session = response.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(format!("{SESSION_COOKIE}=").as_bytes()));
+    let handler_set_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| {
+            v.as_bytes()
+                .starts_with(format!("{SESSION_COOKIE}=").as_bytes())
+        });
     if let Some(cookie) = set_cookie.filter(|_| !handler_set_session) {
         cookies::append(response.headers_mut(), cookie);
     }
     // Pages and server-function answers are per user: never stored by a browser or proxy.
-    response.headers_mut().entry(header::CACHE_CONTROL).or_insert(http::HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(http::HeaderValue::from_static("no-store"));
     response
 }
 
@@ -126,11 +160,14 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
     let clear = || Some(cookies::clear(SESSION_COOKIE, secure));
 
     let Ok(data) = unseal_session(&sealed, password) else {
-        tracing::info!("session cookie cannot be unsealed (tampered, truncated or from another key): signed out");
+        tracing::info!(
+            "session cookie cannot be unsealed (tampered, truncated or from another key): signed out"
+        );
         return (SessionStatus::SignedOut, clear());
     };
     let verdict = state.workos.session(&sealed, password).authenticate().await;
-    let near_expiry = access_token_exp(data.access_token.expose()).is_none_or(|exp| exp - now() < REFRESH_BUFFER_SECS);
+    let near_expiry = access_token_exp(data.access_token.expose())
+        .is_none_or(|exp| exp - now() < REFRESH_BUFFER_SECS);
 
     if verdict.authenticated && !near_expiry {
         return match session_from(verdict, sealed) {
@@ -142,19 +179,33 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         // A JWT that does not verify: forged, or signed by a key WorkOS no longer publishes —
         // unless the JWKS itself is out of reach, which is WorkOS being unavailable.
         if verdict.reason == "invalid_jwt" && state.workos.jwks().fetch().await.is_err() {
-            return (SessionStatus::Unavailable(AppError::WorkOsUnavailable), None);
+            return (
+                SessionStatus::Unavailable(AppError::WorkOsUnavailable),
+                None,
+            );
         }
         tracing::info!(reason = %verdict.reason, "session cookie refused: signed out");
         return (SessionStatus::SignedOut, clear());
     }
 
-    match state.refreshes.refresh(&state.workos, password, data.refresh_token.expose(), None).await {
+    match state
+        .refreshes
+        .refresh(&state.workos, password, data.refresh_token.expose(), None)
+        .await
+    {
         Ok(new_sealed) => {
-            let refreshed = state.workos.session(&new_sealed, password).authenticate().await;
+            let refreshed = state
+                .workos
+                .session(&new_sealed, password)
+                .authenticate()
+                .await;
             match session_from(refreshed, new_sealed.clone()) {
                 Some(session) => {
                     tracing::debug!(session_id = %session.session_id, "access token refreshed");
-                    (SessionStatus::SignedIn(Arc::new(session)), Some(cookies::session(new_sealed, secure)))
+                    (
+                        SessionStatus::SignedIn(Arc::new(session)),
+                        Some(cookies::session(new_sealed, secure)),
+                    )
                 }
                 None => (SessionStatus::SignedOut, clear()),
             }
@@ -166,7 +217,11 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         Err(RefreshFailure::Transient(error)) => {
             tracing::warn!(%error, "session refresh failed for now; keeping the cookie");
             // Still valid for a few seconds: serve with it.
-            match verdict.authenticated.then(|| session_from(verdict, sealed)).flatten() {
+            match verdict
+                .authenticated
+                .then(|| session_from(verdict, sealed))
+                .flatten()
+            {
                 Some(session) => (SessionStatus::SignedIn(Arc::new(session)), None),
                 None => (SessionStatus::Unavailable(error), None),
             }
@@ -174,7 +229,10 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
     }
 }
 
-fn session_from(verdict: workos::helpers::session::SessionState, sealed: String) -> Option<Session> {
+fn session_from(
+    verdict: workos::helpers::session::SessionState,
+    sealed: String,
+) -> Option<Session> {
     if !verdict.authenticated {
         return None;
     }
@@ -190,12 +248,20 @@ fn session_from(verdict: workos::helpers::session::SessionState, sealed: String)
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// `exp` of a JWT whose signature was (or is about to be) verified elsewhere.
 fn access_token_exp(token: &str) -> Option<i64> {
     let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("exp")?.as_i64()
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()
 }

@@ -7,8 +7,12 @@ use leptos_router::hooks::use_query_map;
 fn explain(reason: &str) -> &'static str {
     match reason {
         "denied" => "The sign-in was cancelled or refused.",
-        "expired" => "The sign-in took too long or was started in another browser. Please start again.",
-        "state" => "The sign-in response did not belong to this browser, so it was ignored. Please start again.",
+        "expired" => {
+            "The sign-in took too long or was started in another browser. Please start again."
+        }
+        "state" => {
+            "The sign-in response did not belong to this browser, so it was ignored. Please start again."
+        }
         "exchange" => "WorkOS did not accept the sign-in code. Please start again.",
         "unavailable" => "WorkOS is unavailable right now. Try again in a moment.",
         "configuration" => "The app is not configured correctly for sign-in. Check the server log.",

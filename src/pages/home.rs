@@ -6,11 +6,31 @@ use crate::app::use_viewer;
 
 /// Each page: path, title, what it is for.
 const PAGES: [(&str, &str, &str); 5] = [
-    ("/account/profile", "Profile", "Change your name and see the email address you sign in with."),
-    ("/account/security", "Security", "Change your password and set up two-factor authentication."),
-    ("/account/sessions", "Sessions", "See where you are signed in and sign out other devices."),
-    ("/organization/users", "Members", "Organization admins: invite people, change roles, remove members."),
-    ("/organization/switch", "Organizations", "Switch between the organizations you belong to."),
+    (
+        "/account/profile",
+        "Profile",
+        "Change your name and see the email address you sign in with.",
+    ),
+    (
+        "/account/security",
+        "Security",
+        "Change your password and set up two-factor authentication.",
+    ),
+    (
+        "/account/sessions",
+        "Sessions",
+        "See where you are signed in and sign out other devices.",
+    ),
+    (
+        "/organization/users",
+        "Members",
+        "Organization admins: invite people, change roles, remove members.",
+    ),
+    (
+        "/organization/switch",
+        "Organizations",
+        "Switch between the organizations you belong to.",
+    ),
 ];
 
 #[component]

@@ -17,7 +17,12 @@ extern "C" {
     /// The bridge module: `mount(element, widget, props) -> Promise<handle>`.
     pub type BridgeModule;
     #[wasm_bindgen(method, catch)]
-    async fn mount(this: &BridgeModule, element: &web_sys::Element, widget: &str, props: &JsValue) -> Result<JsValue, JsValue>;
+    async fn mount(
+        this: &BridgeModule,
+        element: &web_sys::Element,
+        widget: &str,
+        props: &JsValue,
+    ) -> Result<JsValue, JsValue>;
 
     /// A mounted widget: `update(props)` re-renders in place, `unmount()` removes it.
     pub type WidgetHandle;
@@ -32,14 +37,25 @@ extern "C" {
 pub struct BridgeLoad(wasm_bindgen_futures::JsFuture);
 
 pub fn load_bridge() -> BridgeLoad {
-    BridgeLoad(wasm_bindgen_futures::JsFuture::from(import_module(BRIDGE_URL)))
+    BridgeLoad(wasm_bindgen_futures::JsFuture::from(import_module(
+        BRIDGE_URL,
+    )))
 }
 
 impl BridgeLoad {
     /// Waits for the bridge and mounts `widget` into `element`.
-    pub async fn mount(self, element: &web_sys::Element, widget: &str, props: &JsValue) -> Result<WidgetHandle, String> {
+    pub async fn mount(
+        self,
+        element: &web_sys::Element,
+        widget: &str,
+        props: &JsValue,
+    ) -> Result<WidgetHandle, String> {
         let module = self.0.await.map_err(describe)?;
-        let handle = module.unchecked_into::<BridgeModule>().mount(element, widget, props).await.map_err(describe)?;
+        let handle = module
+            .unchecked_into::<BridgeModule>()
+            .mount(element, widget, props)
+            .await
+            .map_err(describe)?;
         Ok(handle.unchecked_into())
     }
 }

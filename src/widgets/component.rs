@@ -63,11 +63,16 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
 }
 
 #[component]
-fn WidgetError(kind: WidgetKind, error: AppError, on_retry: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoView {
+fn WidgetError(
+    kind: WidgetKind,
+    error: AppError,
+    on_retry: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
     let action = match &error {
         AppError::NotSignedIn => {
             let here = window_path();
-            view! { <a class="button" href=format!("/sign-in?return_to={here}")>"Sign in"</a> }.into_any()
+            view! { <a class="button" href=format!("/sign-in?return_to={here}")>"Sign in"</a> }
+                .into_any()
         }
         AppError::Forbidden(_) => ().into_any(),
         _ => view! { <button class="button" on:click=on_retry>"Try again"</button> }.into_any(),
@@ -85,7 +90,9 @@ fn WidgetError(kind: WidgetKind, error: AppError, on_retry: impl Fn(leptos::ev::
 fn window_path() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into());
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_else(|| "/".into());
         String::from(js_sys::encode_uri_component(&path))
     }
     #[cfg(not(feature = "hydrate"))]
@@ -115,7 +122,12 @@ mod client {
         _switch: Option<Closure<dyn FnMut(JsValue) -> js_sys::Promise>>,
     }
 
-    pub fn mount_on_hydrate(kind: WidgetKind, host: NodeRef<Div>, phase: RwSignal<Phase>, attempt: RwSignal<u32>) {
+    pub fn mount_on_hydrate(
+        kind: WidgetKind,
+        host: NodeRef<Div>,
+        phase: RwSignal<Phase>,
+        attempt: RwSignal<u32>,
+    ) {
         let mounted = StoredValue::new_local(None::<Mounted>);
         let viewer = crate::app::use_viewer();
         let theme = crate::theme::use_theme();
@@ -160,39 +172,71 @@ mod client {
     /// `{theme: {appearance}}`, the widgets' Radix theme prop.
     fn theme_props(appearance: &str) -> JsValue {
         let theme = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&theme, &JsValue::from_str("appearance"), &JsValue::from_str(appearance));
+        let _ = js_sys::Reflect::set(
+            &theme,
+            &JsValue::from_str("appearance"),
+            &JsValue::from_str(appearance),
+        );
         let props = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("theme"), &theme);
         props.into()
     }
 
-    async fn mount(kind: WidgetKind, element: &web_sys::Element, viewer: crate::app::ViewerResource, appearance: &str) -> Result<Mounted, AppError> {
+    async fn mount(
+        kind: WidgetKind,
+        element: &web_sys::Element,
+        viewer: crate::app::ViewerResource,
+        appearance: &str,
+    ) -> Result<Mounted, AppError> {
         // The bridge loads while the token is minted.
         let bridge = load_bridge();
         let grant = widget_token(kind).await?;
         let props = provider_props(&grant.api, &grant.token, appearance);
         if let Some(session_id) = &grant.current_session_id {
-            let _ = js_sys::Reflect::set(&props, &JsValue::from_str("currentSessionId"), &JsValue::from_str(session_id));
+            let _ = js_sys::Reflect::set(
+                &props,
+                &JsValue::from_str("currentSessionId"),
+                &JsValue::from_str(session_id),
+            );
         }
         let auth_token = token_source(kind, grant.token);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
-        let switch = (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));
+        let switch =
+            (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));
         if let Some(switch) = &switch {
-            let _ = js_sys::Reflect::set(&props, &JsValue::from_str("switchToOrganization"), switch.as_ref());
+            let _ = js_sys::Reflect::set(
+                &props,
+                &JsValue::from_str("switchToOrganization"),
+                switch.as_ref(),
+            );
         }
         let handle = bridge
             .mount(element, kind.id(), &props)
             .await
-            .map_err(|message| AppError::Server(format!("The {} widget could not be loaded: {message}", kind.title())))?;
-        Ok(Mounted { handle, _auth_token: auth_token, _switch: switch })
+            .map_err(|message| {
+                AppError::Server(format!(
+                    "The {} widget could not be loaded: {message}",
+                    kind.title()
+                ))
+            })?;
+        Ok(Mounted {
+            handle,
+            _auth_token: auth_token,
+            _switch: switch,
+        })
     }
 
     /// `switchToOrganization({organizationId})`: switches the session on the server, then reloads
     /// the nav; the widget then re-fetches its token (now for the new organization) and its data.
     /// When the organization needs SSO or MFA enrollment, the browser signs in through AuthKit.
-    fn organization_switch(viewer: crate::app::ViewerResource) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
+    fn organization_switch(
+        viewer: crate::app::ViewerResource,
+    ) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
         Closure::new(move |arg: JsValue| {
-            let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId")).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId"))
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
             wasm_bindgen_futures::future_to_promise(async move {
                 match crate::auth::switch_organization(organization_id).await {
                     Ok(crate::auth::SwitchOutcome::Switched) => viewer.refetch(),
@@ -216,7 +260,12 @@ mod client {
             wasm_bindgen_futures::future_to_promise(async move {
                 let token = match cached {
                     Some(token) => token,
-                    None => widget_token(kind).await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?.token,
+                    None => {
+                        widget_token(kind)
+                            .await
+                            .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?
+                            .token
+                    }
                 };
                 Ok(JsValue::from_str(&token))
             })
@@ -232,7 +281,12 @@ mod client {
         };
         set("initialToken", &JsValue::from_str(initial_token));
         set("apiHostname", &JsValue::from_str(&api.hostname));
-        set("port", &api.port.map(|p| JsValue::from(p as u32)).unwrap_or(JsValue::NULL));
+        set(
+            "port",
+            &api.port
+                .map(|p| JsValue::from(p as u32))
+                .unwrap_or(JsValue::NULL),
+        );
         set("https", &JsValue::from_bool(api.https));
         let _ = js_sys::Object::assign(&props, theme_props(appearance).unchecked_ref());
         props.into()

@@ -30,7 +30,13 @@ pub enum WidgetKind {
 
 impl WidgetKind {
     /// Every widget, in nav order.
-    pub const ALL: [WidgetKind; 5] = [Self::UserProfile, Self::UserSecurity, Self::UserSessions, Self::UsersManagement, Self::OrganizationSwitcher];
+    pub const ALL: [WidgetKind; 5] = [
+        Self::UserProfile,
+        Self::UserSecurity,
+        Self::UserSessions,
+        Self::UsersManagement,
+        Self::OrganizationSwitcher,
+    ];
 
     /// The path of the page that shows this widget (the routes in `app.rs`).
     pub fn page(self) -> &'static str {

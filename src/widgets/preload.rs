@@ -25,11 +25,16 @@ static MANIFEST: OnceLock<Manifest> = OnceLock::new();
 /// still work, only without preloads; the log says so.
 pub fn load(site_root: &Path) {
     let path = site_root.join("bridge/manifest.json");
-    match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).map_err(|e| e.to_string())) {
+    match std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).map_err(|e| e.to_string()))
+    {
         Ok(manifest) => {
             let _ = MANIFEST.set(manifest);
         }
-        Err(e) => tracing::warn!(path = %path.display(), error = %e, "no widget preload manifest: widget pages load without preloads (run `node build.mjs` in bridge/)"),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "no widget preload manifest: widget pages load without preloads (run `node build.mjs` in bridge/)")
+        }
     }
 }
 
@@ -45,6 +50,12 @@ pub struct EarlyLoads {
 }
 
 pub fn early_loads(kind: WidgetKind) -> EarlyLoads {
-    let Some(manifest) = MANIFEST.get() else { return EarlyLoads::default() };
-    EarlyLoads { entry: Some(manifest.entry.clone()), modules: manifest.widgets.get(kind.id()).cloned().unwrap_or_default(), css: Some(manifest.css.clone()) }
+    let Some(manifest) = MANIFEST.get() else {
+        return EarlyLoads::default();
+    };
+    EarlyLoads {
+        entry: Some(manifest.entry.clone()),
+        modules: manifest.widgets.get(kind.id()).cloned().unwrap_or_default(),
+        css: Some(manifest.css.clone()),
+    }
 }

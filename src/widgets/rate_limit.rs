@@ -20,13 +20,26 @@ pub struct TokenLimiter {
 impl TokenLimiter {
     /// `per_minute` tokens a minute per session, after a burst of `burst`.
     pub fn new(per_minute: NonZeroU32, burst: NonZeroU32) -> Self {
-        Self { limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)), clock: DefaultClock::default() }
+        Self {
+            limiter: DefaultKeyedRateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(burst),
+            ),
+            clock: DefaultClock::default(),
+        }
     }
 
     /// Takes one token from `session_id`'s allowance: `Ok`, or `Err(seconds)` to wait before the
     /// next one is allowed (at least 1, for `Retry-After`).
     pub fn check(&self, session_id: &str) -> Result<(), u64> {
-        self.limiter.check_key(&session_id.to_string()).map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs_f64().ceil().max(1.0) as u64)
+        self.limiter
+            .check_key(&session_id.to_string())
+            .map_err(|not_until| {
+                not_until
+                    .wait_time_from(self.clock.now())
+                    .as_secs_f64()
+                    .ceil()
+                    .max(1.0) as u64
+            })
     }
 
     /// Drops the state of sessions whose allowance is full again (keeps memory flat).

@@ -64,24 +64,47 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
         })?;
     }
     let scopes = match kind {
-        WidgetKind::UsersManagement if session.can_manage_members() => vec![WidgetSessionTokenScopes::WidgetsUsersTableManage],
-        WidgetKind::UsersManagement => return Err(AppError::Forbidden("Only organization admins manage members.".into())),
+        WidgetKind::UsersManagement if session.can_manage_members() => {
+            vec![WidgetSessionTokenScopes::WidgetsUsersTableManage]
+        }
+        WidgetKind::UsersManagement => {
+            return Err(AppError::Forbidden(
+                "Only organization admins manage members.".into(),
+            ));
+        }
         _ => Vec::new(),
     };
-    let body = workos::WidgetSessionToken { organization_id: session.organization_id.clone(), user_id: Some(session.user.id.clone()), scopes: Some(scopes) };
+    let body = workos::WidgetSessionToken {
+        organization_id: session.organization_id.clone(),
+        user_id: Some(session.user.id.clone()),
+        scopes: Some(scopes),
+    };
     // Minting has no side effect, so WorkOS 429s and 5xx are retried (the crate's backoff, which
     // honours `Retry-After`), up to MINT_ATTEMPTS, all within MINT_BUDGET.
-    let options = workos::RequestOptions { strategy: Some(workos::RequestStrategy::ExponentialBackoff { max_attempts: MINT_ATTEMPTS, jitter: true }), ..Default::default() };
+    let options = workos::RequestOptions {
+        strategy: Some(workos::RequestStrategy::ExponentialBackoff {
+            max_attempts: MINT_ATTEMPTS,
+            jitter: true,
+        }),
+        ..Default::default()
+    };
     // The crate does not retry a connection that breaks mid-answer; with no side effect to fear,
     // so do we (same attempts, same budget).
     let widgets = state.workos.widgets();
     let mint = async {
         let mut attempt = 1;
         loop {
-            match widgets.create_token_with_options(workos::widgets::CreateTokenParams::new(body.clone()), Some(&options)).await {
+            match widgets
+                .create_token_with_options(
+                    workos::widgets::CreateTokenParams::new(body.clone()),
+                    Some(&options),
+                )
+                .await
+            {
                 Err(workos::Error::Network(e)) if attempt < MINT_ATTEMPTS => {
                     tracing::info!(error = %e, attempt, "POST /widgets/token: connection failed; trying again");
-                    tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt))).await;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt)))
+                        .await;
                     attempt += 1;
                 }
                 other => break other,
@@ -94,14 +117,21 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
             AppError::from_workos(&e)
         })?,
         Err(_) => {
-            tracing::warn!(budget_secs = MINT_BUDGET.as_secs(), "POST /widgets/token still failing when the time budget ran out");
+            tracing::warn!(
+                budget_secs = MINT_BUDGET.as_secs(),
+                "POST /widgets/token still failing when the time budget ran out"
+            );
             return Err(AppError::WorkOsUnavailable);
         }
     };
     let api = &state.config.api;
     Ok(WidgetGrant {
         token: response.token.expose().to_string(),
-        api: WidgetApi { hostname: api.hostname.clone(), port: api.port, https: api.https },
+        api: WidgetApi {
+            hostname: api.hostname.clone(),
+            port: api.port,
+            https: api.https,
+        },
         current_session_id: (kind == WidgetKind::UserSessions).then(|| session.session_id.clone()),
     })
 }

@@ -30,26 +30,57 @@ fn b64url(bytes: &[u8]) -> String {
 /// A JWT's claims; the payload may be base64url (access tokens) or plain base64 (widget tokens,
 /// which the widgets read with `atob`).
 pub fn claims_of(jwt: &str) -> serde_json::Value {
-    let payload = jwt.split('.').nth(1).unwrap().replace('+', "-").replace('/', "_");
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap()).unwrap()
+    let payload = jwt
+        .split('.')
+        .nth(1)
+        .unwrap()
+        .replace('+', "-")
+        .replace('/', "_");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 /// What a cookie is allowed to produce: signed out (cookie cleared, protected page → sign-in), or
 /// exactly the real owner's session when the mutation left the sealed data unchanged.
-async fn assert_not_forged(h: &Harness, cookie: &str, owner_email: &str, original: &str) -> Result<(), TestCaseError> {
+async fn assert_not_forged(
+    h: &Harness,
+    cookie: &str,
+    owner_email: &str,
+    original: &str,
+) -> Result<(), TestCaseError> {
     let (status, who, set) = h.viewer(cookie).await;
-    prop_assert!(status < 500, "viewer answered {status} for cookie {cookie:?}");
-    let unchanged = unseal_session(cookie, PASSWORD).ok().map(|d| d.access_token.expose().to_string()) == unseal_session(original, PASSWORD).ok().map(|d| d.access_token.expose().to_string());
+    prop_assert!(
+        status < 500,
+        "viewer answered {status} for cookie {cookie:?}"
+    );
+    let unchanged = unseal_session(cookie, PASSWORD)
+        .ok()
+        .map(|d| d.access_token.expose().to_string())
+        == unseal_session(original, PASSWORD)
+            .ok()
+            .map(|d| d.access_token.expose().to_string());
     match who {
         Some(email) => {
-            prop_assert!(unchanged && email == owner_email, "a changed cookie was accepted as {email}: {cookie:?}");
+            prop_assert!(
+                unchanged && email == owner_email,
+                "a changed cookie was accepted as {email}: {cookie:?}"
+            );
         }
         None => {
             prop_assert_eq!(status, 200);
             prop_assert_eq!(set.as_deref(), Some(""), "a refused cookie is cleared");
             let (page, location) = h.profile_page(cookie).await;
             prop_assert!(page == 303 || page == 307, "protected page answered {page}");
-            prop_assert!(location.as_deref().is_some_and(|l| l.starts_with("/sign-in?")), "to sign-in, not {location:?}");
+            prop_assert!(
+                location
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("/sign-in?")),
+                "to sign-in, not {location:?}"
+            );
         }
     }
     Ok(())
@@ -60,13 +91,30 @@ fn the_sealed_session_stays_well_under_the_cookie_limit() {
     let h = harness();
     for (who, sealed) in [("alice", &h.alice), ("bob", &h.bob)] {
         // As the browser stores it: percent-encoded.
-        let header = format!("wos-session={}", sealed.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D"));
-        println!("{who}: sealed session {} bytes, cookie {} bytes", sealed.len(), header.len());
-        assert!(header.len() < 3072, "{who}'s session cookie is {} bytes: too close to 4096", header.len());
+        let header = format!(
+            "wos-session={}",
+            sealed
+                .replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        );
+        println!(
+            "{who}: sealed session {} bytes, cookie {} bytes",
+            sealed.len(),
+            header.len()
+        );
+        assert!(
+            header.len() < 3072,
+            "{who}'s session cookie is {} bytes: too close to 4096",
+            header.len()
+        );
     }
     // A positive control: the real cookies are accepted as their owners.
     runtime().block_on(async {
-        assert_eq!(h.viewer(&h.alice).await.1.as_deref(), Some("alice@acme.test"));
+        assert_eq!(
+            h.viewer(&h.alice).await.1.as_deref(),
+            Some("alice@acme.test")
+        );
         assert_eq!(h.viewer(&h.bob).await.1.as_deref(), Some("bob@acme.test"));
     });
 }
@@ -74,20 +122,29 @@ fn the_sealed_session_stays_well_under_the_cookie_limit() {
 /// A change to the sealed cookie as an attacker without the key can make it.
 #[derive(Debug, Clone)]
 enum CookieChange {
-    Replace { at: usize, with: char },
-    Truncate { at: usize },
+    Replace {
+        at: usize,
+        with: char,
+    },
+    Truncate {
+        at: usize,
+    },
     Append(String),
     Random(String),
     RandomBytes(Vec<u8>),
     /// Bob's real session data sealed with another key.
     ForeignKey,
     /// Alice's cookie with a block of Bob's spliced in.
-    Splice { at: usize, len: usize },
+    Splice {
+        at: usize,
+        len: usize,
+    },
 }
 
 fn cookie_change() -> impl Strategy<Value = CookieChange> {
     prop_oneof![
-        (any::<usize>(), proptest::char::range('+', 'z')).prop_map(|(at, with)| CookieChange::Replace { at, with }),
+        (any::<usize>(), proptest::char::range('+', 'z'))
+            .prop_map(|(at, with)| CookieChange::Replace { at, with }),
         any::<usize>().prop_map(|at| CookieChange::Truncate { at }),
         "[A-Za-z0-9+/=_-]{1,64}".prop_map(CookieChange::Append),
         "[ -~]{0,600}".prop_map(CookieChange::Random),
@@ -111,7 +168,14 @@ fn apply(change: &CookieChange, alice: &str, bob: &str) -> String {
         CookieChange::RandomBytes(bytes) => base64::engine::general_purpose::STANDARD.encode(bytes),
         CookieChange::ForeignKey => {
             let data = unseal_session(bob, PASSWORD).unwrap();
-            seal_session_from_auth_response(data.access_token.expose(), data.refresh_token.expose(), data.user, None, OTHER_PASSWORD).unwrap()
+            seal_session_from_auth_response(
+                data.access_token.expose(),
+                data.refresh_token.expose(),
+                data.user,
+                None,
+                OTHER_PASSWORD,
+            )
+            .unwrap()
         }
         CookieChange::Splice { at, len } => {
             let start = at % chars.len();
@@ -127,7 +191,11 @@ fn apply(change: &CookieChange, alice: &str, bob: &str) -> String {
 #[test]
 fn a_tampered_truncated_random_or_foreign_cookie_signs_out_cleanly() {
     let h = harness();
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: COOKIE_CASES, failure_persistence: None, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: COOKIE_CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
     let ran = std::cell::Cell::new(0usize);
     runner
         .run(&cookie_change(), |change| {
@@ -136,7 +204,10 @@ fn a_tampered_truncated_random_or_foreign_cookie_signs_out_cleanly() {
             runtime().block_on(assert_not_forged(h, &cookie, "alice@acme.test", &h.alice))
         })
         .unwrap();
-    println!("cookie property: {} cases (configured {COOKIE_CASES}), 0 forged, 0 server errors", ran.get());
+    println!(
+        "cookie property: {} cases (configured {COOKIE_CASES}), 0 forged, 0 server errors",
+        ran.get()
+    );
     assert!(ran.get() >= COOKIE_CASES as usize);
 }
 
@@ -160,21 +231,31 @@ enum TokenChange {
 /// Claims derived from Alice's real ones: subject, organization, role, permissions and times
 /// changed at random.
 fn claims(real: serde_json::Value, bob_id: String) -> impl Strategy<Value = serde_json::Value> {
-    (any::<bool>(), prop_oneof![Just(None::<String>), Just(Some("org_01JDEM00000000000000GL0BEX".to_string())), "org_[A-Z0-9]{0,26}".prop_map(Some)], any::<bool>(), -7200i64..7200).prop_map(move |(as_bob, org, admin, shift)| {
-        let mut c = real.clone();
-        if as_bob {
-            c["sub"] = serde_json::json!(bob_id);
-        }
-        if let Some(org) = org {
-            c["org_id"] = serde_json::json!(org);
-        }
-        if admin {
-            c["role"] = serde_json::json!("admin");
-            c["permissions"] = serde_json::json!(["widgets:users-table:manage"]);
-        }
-        c["exp"] = serde_json::json!(c["exp"].as_i64().unwrap() + shift);
-        c
-    })
+    (
+        any::<bool>(),
+        prop_oneof![
+            Just(None::<String>),
+            Just(Some("org_01JDEM00000000000000GL0BEX".to_string())),
+            "org_[A-Z0-9]{0,26}".prop_map(Some)
+        ],
+        any::<bool>(),
+        -7200i64..7200,
+    )
+        .prop_map(move |(as_bob, org, admin, shift)| {
+            let mut c = real.clone();
+            if as_bob {
+                c["sub"] = serde_json::json!(bob_id);
+            }
+            if let Some(org) = org {
+                c["org_id"] = serde_json::json!(org);
+            }
+            if admin {
+                c["role"] = serde_json::json!("admin");
+                c["permissions"] = serde_json::json!(["widgets:users-table:manage"]);
+            }
+            c["exp"] = serde_json::json!(c["exp"].as_i64().unwrap() + shift);
+            c
+        })
 }
 
 fn token_change(real: serde_json::Value, bob_id: String) -> impl Strategy<Value = TokenChange> {
@@ -197,9 +278,15 @@ fn a_forged_access_token_inside_a_well_sealed_cookie_is_never_accepted() {
     let real_signature = real_token.split('.').nth(2).unwrap().to_string();
     let foreign = workos_emulator::keys::SigningKey::generate().expect("a foreign RSA key");
     let bob_id = bob.user.as_ref().unwrap().id.clone();
-    let reseal = |access: String, refresh: &str, user: Option<workos::User>| seal_session_from_auth_response(access, refresh.to_string(), user, None, PASSWORD).unwrap();
+    let reseal = |access: String, refresh: &str, user: Option<workos::User>| {
+        seal_session_from_auth_response(access, refresh.to_string(), user, None, PASSWORD).unwrap()
+    };
 
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: TOKEN_CASES, failure_persistence: None, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: TOKEN_CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
     let ran = std::cell::Cell::new(0usize);
     runner
         .run(&token_change(claims_of(&real_token), bob_id), |change| {
@@ -209,19 +296,41 @@ fn a_forged_access_token_inside_a_well_sealed_cookie_is_never_accepted() {
                 TokenChange::ForeignKey { claims } => {
                     let forged = foreign.sign(claims);
                     let signature = forged.split('.').nth(2).unwrap();
-                    reseal(format!("{real_header}.{}.{signature}", forged.split('.').nth(1).unwrap()), "refresh_forged", alice.user.clone())
+                    reseal(
+                        format!(
+                            "{real_header}.{}.{signature}",
+                            forged.split('.').nth(1).unwrap()
+                        ),
+                        "refresh_forged",
+                        alice.user.clone(),
+                    )
                 }
                 TokenChange::AlgNone { claims } => {
                     let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
-                    reseal(format!("{header}.{}.", b64url(claims.to_string().as_bytes())), "refresh_forged", alice.user.clone())
+                    reseal(
+                        format!("{header}.{}.", b64url(claims.to_string().as_bytes())),
+                        "refresh_forged",
+                        alice.user.clone(),
+                    )
                 }
-                TokenChange::PayloadSwap { claims } => reseal(format!("{real_header}.{}.{real_signature}", b64url(claims.to_string().as_bytes())), "refresh_forged", alice.user.clone()),
+                TokenChange::PayloadSwap { claims } => reseal(
+                    format!(
+                        "{real_header}.{}.{real_signature}",
+                        b64url(claims.to_string().as_bytes())
+                    ),
+                    "refresh_forged",
+                    alice.user.clone(),
+                ),
                 TokenChange::UserSwap => reseal(real_token.clone(), refresh, bob.user.clone()),
                 TokenChange::ExpiredWithGarbageRefresh { refresh } => {
                     let mut c = claims_of(&real_token);
                     c["exp"] = serde_json::json!(c["iat"].as_i64().unwrap() - 60);
                     // Re-signed by the emulator's own key: a genuine but expired token.
-                    reseal(h.emulator.environment().keys.sign(&c), refresh, alice.user.clone())
+                    reseal(
+                        h.emulator.environment().keys.sign(&c),
+                        refresh,
+                        alice.user.clone(),
+                    )
                 }
             };
             runtime().block_on(async {
@@ -229,15 +338,24 @@ fn a_forged_access_token_inside_a_well_sealed_cookie_is_never_accepted() {
                 prop_assert!(status < 500, "viewer answered {status} for {change:?}");
                 prop_assert_eq!(who, None, "forged token accepted: {:?}", change);
                 let (page, _) = h.profile_page(&cookie).await;
-                prop_assert!(page == 303 || page == 307, "protected page answered {page} for {change:?}");
+                prop_assert!(
+                    page == 303 || page == 307,
+                    "protected page answered {page} for {change:?}"
+                );
                 Ok(())
             })
         })
         .unwrap();
-    println!("token property: {} cases (configured {TOKEN_CASES}), 0 accepted, 0 server errors", ran.get());
+    println!(
+        "token property: {} cases (configured {TOKEN_CASES}), 0 accepted, 0 server errors",
+        ran.get()
+    );
     assert!(ran.get() >= TOKEN_CASES as usize);
     // The harness can tell: Alice's real cookie is still hers.
-    assert_eq!(runtime().block_on(h.viewer(&h.alice)).1.as_deref(), Some("alice@acme.test"));
+    assert_eq!(
+        runtime().block_on(h.viewer(&h.alice)).1.as_deref(),
+        Some("alice@acme.test")
+    );
 }
 
 /// A server-function call with an arbitrary body.
@@ -249,10 +367,26 @@ struct Call {
 }
 
 fn body() -> impl Strategy<Value = Vec<u8>> {
-    let field = prop_oneof![Just("kind".to_string()), Just("organization_id".to_string()), "[a-z_]{0,16}"];
-    let value = prop_oneof!["[ -~]{0,40}", Just("user-profile".to_string()), Just("users-management".to_string()), Just(ACME.to_string()), "org_[A-Z0-9]{0,30}", "[\\x00-\\x{10FFFF}]{0,8}"];
+    let field = prop_oneof![
+        Just("kind".to_string()),
+        Just("organization_id".to_string()),
+        "[a-z_]{0,16}"
+    ];
+    let value = prop_oneof![
+        "[ -~]{0,40}",
+        Just("user-profile".to_string()),
+        Just("users-management".to_string()),
+        Just(ACME.to_string()),
+        "org_[A-Z0-9]{0,30}",
+        "[\\x00-\\x{10FFFF}]{0,8}"
+    ];
     prop_oneof![
-        proptest::collection::vec((field, value), 0..4).prop_map(|pairs| url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish().into_bytes()),
+        proptest::collection::vec((field, value), 0..4).prop_map(|pairs| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+                .into_bytes()
+        }),
         proptest::collection::vec(any::<u8>(), 0..512),
         "[ -~]{0,200}".prop_map(String::into_bytes),
     ]
@@ -260,17 +394,34 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 
 fn call() -> impl Strategy<Value = Call> {
     (
-        prop_oneof![Just("/api/widget_token"), Just("/api/switch_organization"), Just("/api/viewer")],
-        prop_oneof![Just("application/x-www-form-urlencoded"), Just("application/json"), Just("text/plain"), Just("multipart/form-data; boundary=x")],
+        prop_oneof![
+            Just("/api/widget_token"),
+            Just("/api/switch_organization"),
+            Just("/api/viewer")
+        ],
+        prop_oneof![
+            Just("application/x-www-form-urlencoded"),
+            Just("application/json"),
+            Just("text/plain"),
+            Just("multipart/form-data; boundary=x")
+        ],
         body(),
     )
-        .prop_map(|(endpoint, content_type, body)| Call { endpoint, content_type, body })
+        .prop_map(|(endpoint, content_type, body)| Call {
+            endpoint,
+            content_type,
+            body,
+        })
 }
 
 #[test]
 fn arbitrary_server_function_bodies_never_fail_the_server_or_move_the_session() {
     let h = harness();
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: BODY_CASES, failure_persistence: None, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: BODY_CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
     let ran = std::cell::Cell::new(0usize);
     let statuses = std::cell::RefCell::new(std::collections::BTreeMap::<u16, u32>::new());
     runner
@@ -288,15 +439,27 @@ fn arbitrary_server_function_bodies_never_fail_the_server_or_move_the_session() 
                     .unwrap();
                 let status = response.status().as_u16();
                 *statuses.borrow_mut().entry(status).or_default() += 1;
-                prop_assert!(status < 500, "{} answered {status} to {call:?}: {}", call.endpoint, response.text().await.unwrap_or_default());
+                prop_assert!(
+                    status < 500,
+                    "{} answered {status} to {call:?}: {}",
+                    call.endpoint,
+                    response.text().await.unwrap_or_default()
+                );
                 if status == 200 && call.endpoint == "/api/switch_organization" {
-                    prop_assert!(String::from_utf8_lossy(&call.body).contains("org_01JDEM"), "switched with {call:?}");
+                    prop_assert!(
+                        String::from_utf8_lossy(&call.body).contains("org_01JDEM"),
+                        "switched with {call:?}"
+                    );
                 }
                 Ok(())
             })
         })
         .unwrap();
-    println!("server-function body property: {} cases (configured {BODY_CASES}), answers by status {:?}", ran.get(), statuses.borrow());
+    println!(
+        "server-function body property: {} cases (configured {BODY_CASES}), answers by status {:?}",
+        ran.get(),
+        statuses.borrow()
+    );
     assert!(ran.get() >= BODY_CASES as usize);
     // Alice is still signed in, in one of her own organizations.
     let (_, who, _) = runtime().block_on(h.viewer(&h.alice));
@@ -313,9 +476,17 @@ fn organization_and_user_ids_from_the_client_are_ignored() {
         // Extra fields naming Bob and Globex, as form fields, query parameters and JSON.
         let form = h
             .http
-            .post(format!("{}/api/widget_token?user_id={BOB}&organization_id={GLOBEX}", h.base))
+            .post(format!(
+                "{}/api/widget_token?user_id={BOB}&organization_id={GLOBEX}",
+                h.base
+            ))
             .header("cookie", format!("wos-session={}", h.alice))
-            .form(&[("kind", "users-management"), ("user_id", BOB), ("organization_id", GLOBEX), ("organizationId", GLOBEX)])
+            .form(&[
+                ("kind", "users-management"),
+                ("user_id", BOB),
+                ("organization_id", GLOBEX),
+                ("organizationId", GLOBEX),
+            ])
             .send()
             .await
             .unwrap();
@@ -323,13 +494,20 @@ fn organization_and_user_ids_from_the_client_are_ignored() {
         let grant: serde_json::Value = form.json().await.unwrap();
         let claims = crate::hostile_input::claims_of(grant["token"].as_str().unwrap());
         assert_eq!(claims["sub"], ALICE, "the token is Alice's: {claims}");
-        assert_eq!(claims["org_id"], ACME, "in Alice's current organization: {claims}");
+        assert_eq!(
+            claims["org_id"], ACME,
+            "in Alice's current organization: {claims}"
+        );
         // Bob, a member, cannot get the admin token by naming Alice or another organization.
         let bob = h
             .http
             .post(format!("{}/api/widget_token", h.base))
             .header("cookie", format!("wos-session={}", h.bob))
-            .form(&[("kind", "users-management"), ("user_id", ALICE), ("organization_id", GLOBEX)])
+            .form(&[
+                ("kind", "users-management"),
+                ("user_id", ALICE),
+                ("organization_id", GLOBEX),
+            ])
             .send()
             .await
             .unwrap();

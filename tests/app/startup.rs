@@ -15,24 +15,75 @@ fn start(vars: &[(&str, &str)]) -> (Option<i32>, String) {
         .envs(vars.iter().copied())
         .output()
         .expect("the server binary runs");
-    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout))
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned()
+            + &String::from_utf8_lossy(&output.stdout),
+    )
 }
 
 #[test]
 fn workos_mode_refuses_to_start_without_each_required_setting() {
     let cases: [(&[(&str, &str)], &str); 6] = [
         (&[("WORKOS_API_KEY", "sk_test_x")], "WORKOS_CLIENT_ID"),
-        (&[("WORKOS_API_KEY", "sk_test_x"), ("WORKOS_CLIENT_ID", "client_x")], "WORKOS_COOKIE_PASSWORD"),
-        (&[("WORKOS_API_KEY", "sk_test_x"), ("WORKOS_CLIENT_ID", "client_x"), ("WORKOS_COOKIE_PASSWORD", "too-short")], "WORKOS_COOKIE_PASSWORD"),
-        (&[("WORKOS_API_KEY", "sk_test_x"), ("WORKOS_CLIENT_ID", "client_x"), ("WORKOS_COOKIE_PASSWORD", PASSWORD), ("WORKOS_API_PORT", "http")], "WORKOS_API_PORT"),
-        (&[("WORKOS_API_KEY", "sk_test_x"), ("WORKOS_CLIENT_ID", "client_x"), ("WORKOS_COOKIE_PASSWORD", PASSWORD), ("WORKOS_API_HOSTNAME", "https://api.workos.com")], "WORKOS_API_HOSTNAME"),
-        (&[("WORKOS_API_KEY", "sk_test_x"), ("WORKOS_CLIENT_ID", "client_x"), ("WORKOS_COOKIE_PASSWORD", PASSWORD), ("WORKOS_API_HTTPS", "maybe")], "WORKOS_API_HTTPS"),
+        (
+            &[
+                ("WORKOS_API_KEY", "sk_test_x"),
+                ("WORKOS_CLIENT_ID", "client_x"),
+            ],
+            "WORKOS_COOKIE_PASSWORD",
+        ),
+        (
+            &[
+                ("WORKOS_API_KEY", "sk_test_x"),
+                ("WORKOS_CLIENT_ID", "client_x"),
+                ("WORKOS_COOKIE_PASSWORD", "too-short"),
+            ],
+            "WORKOS_COOKIE_PASSWORD",
+        ),
+        (
+            &[
+                ("WORKOS_API_KEY", "sk_test_x"),
+                ("WORKOS_CLIENT_ID", "client_x"),
+                ("WORKOS_COOKIE_PASSWORD", PASSWORD),
+                ("WORKOS_API_PORT", "http"),
+            ],
+            "WORKOS_API_PORT",
+        ),
+        (
+            &[
+                ("WORKOS_API_KEY", "sk_test_x"),
+                ("WORKOS_CLIENT_ID", "client_x"),
+                ("WORKOS_COOKIE_PASSWORD", PASSWORD),
+                ("WORKOS_API_HOSTNAME", "https://api.workos.com"),
+            ],
+            "WORKOS_API_HOSTNAME",
+        ),
+        (
+            &[
+                ("WORKOS_API_KEY", "sk_test_x"),
+                ("WORKOS_CLIENT_ID", "client_x"),
+                ("WORKOS_COOKIE_PASSWORD", PASSWORD),
+                ("WORKOS_API_HTTPS", "maybe"),
+            ],
+            "WORKOS_API_HTTPS",
+        ),
     ];
     for (vars, variable) in cases {
         let (code, output) = start(vars);
-        assert_eq!(code, Some(2), "exit status (2: usage error) for {vars:?}: {output}");
-        assert!(output.contains(&format!("configuration error: {variable}:")), "names {variable}: {output}");
-        assert!(!output.contains("listening"), "stopped before listening: {output}");
+        assert_eq!(
+            code,
+            Some(2),
+            "exit status (2: usage error) for {vars:?}: {output}"
+        );
+        assert!(
+            output.contains(&format!("configuration error: {variable}:")),
+            "names {variable}: {output}"
+        );
+        assert!(
+            !output.contains("listening"),
+            "stopped before listening: {output}"
+        );
         assert!(!output.contains("panicked"), "{output}");
     }
 }

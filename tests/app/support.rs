@@ -13,7 +13,13 @@ pub const ACME: &str = "org_01JDEM0000000000000000ACME";
 
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
 }
 
 pub fn harness() -> &'static Harness {
@@ -45,7 +51,9 @@ impl std::io::Write for Captured {
 
 fn capture_logs() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("debug,hyper=info,hyper_util=info,reqwest=info,h2=info"))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "debug,hyper=info,hyper_util=info,reqwest=info,h2=info",
+        ))
         .with_ansi(false)
         .with_writer(|| Captured)
         .try_init();
@@ -75,15 +83,41 @@ impl Harness {
             _ => None,
         })
         .expect("emulator-mode configuration");
-        let emulator = Emulator::start(EmulatorConfig { allowed_origins: vec![config.origin_str()], ..Default::default() }, "127.0.0.1:0").await.expect("emulator starts");
+        let emulator = Emulator::start(
+            EmulatorConfig {
+                allowed_origins: vec![config.origin_str()],
+                ..Default::default()
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .expect("emulator starts");
         let config = config.with_emulator_addr(emulator.addr());
-        let options = leptos::prelude::LeptosOptions::builder().output_name("app").site_root("target/site").site_addr(addr).build();
+        let options = leptos::prelude::LeptosOptions::builder()
+            .output_name("app")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build();
         let router = workos_widgets_host::server::router(AppState::new(options, config));
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut harness = Self { base: format!("http://{addr}"), emulator, http, alice: String::new(), bob: String::new() };
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut harness = Self {
+            base: format!("http://{addr}"),
+            emulator,
+            http,
+            alice: String::new(),
+            bob: String::new(),
+        };
         harness.alice = harness.sign_in("alice@acme.test").await;
         harness.bob = harness.sign_in("bob@acme.test").await;
         harness
@@ -97,40 +131,99 @@ impl Harness {
     /// `POST /api/viewer` with `cookie` as the session: (status, who the app says is signed in,
     /// the session cookie it sets, if any).
     pub async fn viewer(&self, cookie: &str) -> (u16, Option<String>, Option<String>) {
-        let response = self.http.post(format!("{}/api/viewer", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/api/viewer", self.base))
+            .header("cookie", format!("wos-session={cookie}"))
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         let set = set_cookie(&response, "wos-session");
         let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
-        (status, body.get("email").and_then(|e| e.as_str()).map(String::from), set)
+        (
+            status,
+            body.get("email").and_then(|e| e.as_str()).map(String::from),
+            set,
+        )
     }
 
     /// `GET /account/profile` with `cookie`: (status, `Location`).
     pub async fn profile_page(&self, cookie: &str) -> (u16, Option<String>) {
-        let response = self.http.get(format!("{}/account/profile", self.base)).header("cookie", format!("wos-session={cookie}")).send().await.unwrap();
-        (response.status().as_u16(), response.headers().get("location").and_then(|l| l.to_str().ok()).map(String::from))
+        let response = self
+            .http
+            .get(format!("{}/account/profile", self.base))
+            .header("cookie", format!("wos-session={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(String::from),
+        )
     }
 }
 
 /// Signs in to the app at `base` like a browser: `/sign-in` → the AuthKit form on `emulator` →
 /// `/callback`; the sealed session (decoded). `http` must not follow redirects.
 pub async fn sign_in(http: &reqwest::Client, base: &str, emulator: &str, email: &str) -> String {
-    let start = http.get(format!("{base}/sign-in?return_to=/")).send().await.unwrap();
-    let verifier = set_cookie(&start, "wos-auth-verifier").expect("sign-in sets the verifier cookie");
+    let start = http
+        .get(format!("{base}/sign-in?return_to=/"))
+        .send()
+        .await
+        .unwrap();
+    let verifier =
+        set_cookie(&start, "wos-auth-verifier").expect("sign-in sets the verifier cookie");
     let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
     let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
     form.push(("email".into(), email.into()));
-    form.push(("password".into(), workos_emulator::seed::DEMO_PASSWORD.into()));
-    let signed_in = http.post(format!("{emulator}/user_management/authorize")).form(&form).send().await.unwrap();
-    assert_eq!(signed_in.status(), 303, "{email} signs in on the AuthKit page");
-    let callback = signed_in.headers()["location"].to_str().unwrap().to_string();
-    let done = http.get(callback).header("cookie", format!("wos-auth-verifier={verifier}")).send().await.unwrap();
+    form.push((
+        "password".into(),
+        workos_emulator::seed::DEMO_PASSWORD.into(),
+    ));
+    let signed_in = http
+        .post(format!("{emulator}/user_management/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        303,
+        "{email} signs in on the AuthKit page"
+    );
+    let callback = signed_in.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let done = http
+        .get(callback)
+        .header("cookie", format!("wos-auth-verifier={verifier}"))
+        .send()
+        .await
+        .unwrap();
     set_cookie(&done, "wos-session").expect("the callback sets the session cookie")
 }
 
 /// The value a response sets for cookie `name`, percent-decoded as the server reads it (`Some("")`
 /// when it clears it). Sent back raw: `+`, `/` and `=` are valid cookie characters.
 pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    let decode = |v: &str| v.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
-    response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| decode(rest.split(';').next().unwrap_or_default())))
+    let decode = |v: &str| {
+        v.replace("%2B", "+")
+            .replace("%2F", "/")
+            .replace("%3D", "=")
+    };
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| decode(rest.split(';').next().unwrap_or_default()))
+        })
 }
-

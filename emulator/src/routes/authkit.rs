@@ -16,9 +16,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use super::pages::{self, AuthorizeRequest, DemoAccount};
 use super::ApiJson;
-use crate::auth::{ApiKey, Claims, is_active_member, secret_eq, password_matches};
+use super::pages::{self, AuthorizeRequest, DemoAccount};
+use crate::auth::{ApiKey, Claims, is_active_member, password_matches, secret_eq};
 use crate::error::ApiError;
 use crate::seed::DEMO_PASSWORD;
 use crate::store::{self, AuthorizationCode, PendingTotp, Session, State as Data};
@@ -30,7 +30,10 @@ const SESSION_TTL: Duration = Duration::days(30);
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/user_management/authorize", get(authorize_page).post(sign_in))
+        .route(
+            "/user_management/authorize",
+            get(authorize_page).post(sign_in),
+        )
         .route("/user_management/authorize/totp", post(sign_in_totp))
         .route("/user_management/authenticate", post(authenticate))
         .route("/user_management/sessions/logout", get(logout))
@@ -39,7 +42,11 @@ pub fn router() -> Router<AppState> {
 
 /// A bad authorization request: shown to the person in the browser, never redirected.
 fn bad_request_page(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, pages::notice("Cannot sign in", message)).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        pages::notice("Cannot sign in", message),
+    )
+        .into_response()
 }
 
 fn check_authorize_request(env: &Environment, request: &AuthorizeRequest) -> Result<(), String> {
@@ -48,7 +55,12 @@ fn check_authorize_request(env: &Environment, request: &AuthorizeRequest) -> Res
     }
     match url::Url::parse(&request.redirect_uri) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {}
-        _ => return Err(format!("redirect_uri '{}' is not an http(s) URL.", request.redirect_uri)),
+        _ => {
+            return Err(format!(
+                "redirect_uri '{}' is not an http(s) URL.",
+                request.redirect_uri
+            ));
+        }
     }
     if let Some(method) = &request.code_challenge_method
         && method != "S256"
@@ -59,7 +71,11 @@ fn check_authorize_request(env: &Environment, request: &AuthorizeRequest) -> Res
 }
 
 fn demo_accounts(state: &Data) -> Vec<DemoAccount> {
-    let mut users: Vec<_> = state.users.values().filter(|u| u.password_hash.is_some()).collect();
+    let mut users: Vec<_> = state
+        .users
+        .values()
+        .filter(|u| u.password_hash.is_some())
+        .collect();
     users.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     users
         .into_iter()
@@ -69,16 +85,30 @@ fn demo_accounts(state: &Data) -> Vec<DemoAccount> {
             memberships: state
                 .active_memberships(&u.id)
                 .iter()
-                .filter_map(|m| state.organizations.get(&m.organization_id).map(|o| format!("{} {}", o.name, m.role)))
+                .filter_map(|m| {
+                    state
+                        .organizations
+                        .get(&m.organization_id)
+                        .map(|o| format!("{} {}", o.name, m.role))
+                })
                 .collect::<Vec<_>>()
                 .join(" · "),
         })
         .collect()
 }
 
-fn render_sign_in(env: &Environment, request: &AuthorizeRequest, email: &str, error: Option<&str>) -> Markup {
+fn render_sign_in(
+    env: &Environment,
+    request: &AuthorizeRequest,
+    email: &str,
+    error: Option<&str>,
+) -> Markup {
     // Offer one-click accounts only for the built-in demo seed, whose password is public.
-    let accounts = if env.demo_seed { demo_accounts(&env.store.read()) } else { Vec::new() };
+    let accounts = if env.demo_seed {
+        demo_accounts(&env.store.read())
+    } else {
+        Vec::new()
+    };
     pages::sign_in(request, &accounts, email, error, DEMO_PASSWORD)
 }
 
@@ -91,7 +121,10 @@ struct AuthorizeQuery {
 
 /// `GET /user_management/authorize?response_type=code&client_id&redirect_uri[&state&code_challenge…]`
 /// → the sign-in page (200 HTML); a bad request → 400 HTML page naming the problem.
-async fn authorize_page(State(env): State<AppState>, query: Result<Query<AuthorizeQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn authorize_page(
+    State(env): State<AppState>,
+    query: Result<Query<AuthorizeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(Query(query)) = query else {
         return bad_request_page("The authorization request needs client_id and redirect_uri.");
     };
@@ -129,20 +162,43 @@ async fn sign_in(
     }
     let Some(user) = check_credentials(&env, form.email.trim(), &form.password).await else {
         tracing::info!(email = %form.email, "sign-in refused: wrong email or password");
-        let page = render_sign_in(&env, &form.request, form.email.trim(), Some("Incorrect email or password."));
+        let page = render_sign_in(
+            &env,
+            &form.request,
+            form.email.trim(),
+            Some("Incorrect email or password."),
+        );
         return (StatusCode::UNAUTHORIZED, page).into_response();
     };
 
     if user.totp_secret.is_some() {
         let pending = store::new_secret();
-        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL, enroll_secret: None });
+        env.store.write().pending_totp.insert(
+            pending.clone(),
+            PendingTotp {
+                user_id: user.id.clone(),
+                expires_at: store::now() + CODE_TTL,
+                enroll_secret: None,
+            },
+        );
         return pages::totp(&form.request, &pending, None).into_response();
     }
-    let enrolling = form.request.organization_id.as_deref().is_some_and(|org| needs_mfa_enrollment(&env.store.read(), &user.id, org));
+    let enrolling = form
+        .request
+        .organization_id
+        .as_deref()
+        .is_some_and(|org| needs_mfa_enrollment(&env.store.read(), &user.id, org));
     if enrolling {
         let pending = store::new_secret();
         let secret = crate::totp::new_secret();
-        env.store.write().pending_totp.insert(pending.clone(), PendingTotp { user_id: user.id.clone(), expires_at: store::now() + CODE_TTL, enroll_secret: Some(secret.clone()) });
+        env.store.write().pending_totp.insert(
+            pending.clone(),
+            PendingTotp {
+                user_id: user.id.clone(),
+                expires_at: store::now() + CODE_TTL,
+                enroll_secret: Some(secret.clone()),
+            },
+        );
         return enrollment_page(&form.request, &pending, &secret, &user.email, None);
     }
     complete_sign_in(&env, &user.id, &form.request, &headers, peer)
@@ -150,16 +206,39 @@ async fn sign_in(
 
 /// Whether entering `organization_id` needs a new MFA factor: it requires MFA and the user has none.
 fn needs_mfa_enrollment(state: &Data, user_id: &str, organization_id: &str) -> bool {
-    state.organizations.get(organization_id).is_some_and(|o| o.require_mfa) && state.users.get(user_id).is_some_and(|u| u.totp_secret.is_none())
+    state
+        .organizations
+        .get(organization_id)
+        .is_some_and(|o| o.require_mfa)
+        && state
+            .users
+            .get(user_id)
+            .is_some_and(|u| u.totp_secret.is_none())
 }
 
 /// The enrollment step: the new factor's QR code and secret, and a field for its first code.
-fn enrollment_page(request: &AuthorizeRequest, pending: &str, secret: &str, email: &str, error: Option<&str>) -> Response {
+fn enrollment_page(
+    request: &AuthorizeRequest,
+    pending: &str,
+    secret: &str,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
     let Some((uri, qr_data_url)) = crate::totp::enrollment(secret, email) else {
-        return bad_request_page("The authenticator secret could not be prepared. Start again from the app.");
+        return bad_request_page(
+            "The authenticator secret could not be prepared. Start again from the app.",
+        );
     };
-    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    (status, pages::totp_enrollment(request, pending, secret, &uri, &qr_data_url, error)).into_response()
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        pages::totp_enrollment(request, pending, secret, &uri, &qr_data_url, error),
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,15 +264,33 @@ async fn sign_in_totp(
     if let Err(message) = check_authorize_request(&env, &form.request) {
         return bad_request_page(&message);
     }
-    let pending = env.store.read().pending_totp.get(&form.pending).filter(|p| p.expires_at > store::now()).cloned();
+    let pending = env
+        .store
+        .read()
+        .pending_totp
+        .get(&form.pending)
+        .filter(|p| p.expires_at > store::now())
+        .cloned();
     let Some(pending) = pending else {
         return bad_request_page("This sign-in took too long. Start again from the app.");
     };
     if let Some(secret) = &pending.enroll_secret {
         if !crate::totp::check(secret, &form.code) {
             tracing::info!(user_id = %pending.user_id, "MFA enrollment refused: wrong TOTP code");
-            let email = env.store.read().users.get(&pending.user_id).map(|u| u.email.clone()).unwrap_or_default();
-            return enrollment_page(&form.request, &form.pending, secret, &email, Some("That code is not right. Enter the current code from your authenticator app."));
+            let email = env
+                .store
+                .read()
+                .users
+                .get(&pending.user_id)
+                .map(|u| u.email.clone())
+                .unwrap_or_default();
+            return enrollment_page(
+                &form.request,
+                &form.pending,
+                secret,
+                &email,
+                Some("That code is not right. Enter the current code from your authenticator app."),
+            );
         }
         let mut state = env.store.write();
         state.pending_totp.remove(&form.pending);
@@ -204,23 +301,45 @@ async fn sign_in_totp(
         tracing::info!(user_id = %pending.user_id, "TOTP factor enrolled at sign-in");
         return complete_sign_in(&env, &pending.user_id, &form.request, &headers, peer);
     }
-    let secret = env.store.read().users.get(&pending.user_id).and_then(|u| u.totp_secret.clone());
+    let secret = env
+        .store
+        .read()
+        .users
+        .get(&pending.user_id)
+        .and_then(|u| u.totp_secret.clone());
     if !secret.is_some_and(|secret| crate::totp::check(&secret, &form.code)) {
         tracing::info!(user_id = %pending.user_id, "sign-in refused: wrong TOTP code");
-        return (StatusCode::UNAUTHORIZED, pages::totp(&form.request, &form.pending, Some("That code is not right. Enter the current code from your authenticator app."))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            pages::totp(
+                &form.request,
+                &form.pending,
+                Some("That code is not right. Enter the current code from your authenticator app."),
+            ),
+        )
+            .into_response();
     }
     env.store.write().pending_totp.remove(&form.pending);
     complete_sign_in(&env, &pending.user_id, &form.request, &headers, peer)
 }
 
 /// Issues the authorization code of a finished sign-in and sends the browser back to the app.
-fn complete_sign_in(env: &Environment, user_id: &str, request: &AuthorizeRequest, headers: &HeaderMap, peer: SocketAddr) -> Response {
+fn complete_sign_in(
+    env: &Environment,
+    user_id: &str,
+    request: &AuthorizeRequest,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Response {
     let code = store::new_secret();
     {
         let mut state = env.store.write();
         let organization_id = match &request.organization_id {
             Some(org) if is_active_member(&state, user_id, org) => Some(org.clone()),
-            _ => state.active_memberships(user_id).first().map(|m| m.organization_id.clone()),
+            _ => state
+                .active_memberships(user_id)
+                .first()
+                .map(|m| m.organization_id.clone()),
         };
         state.authorization_codes.insert(
             code.clone(),
@@ -229,7 +348,10 @@ fn complete_sign_in(env: &Environment, user_id: &str, request: &AuthorizeRequest
                 organization_id,
                 redirect_uri: request.redirect_uri.clone(),
                 code_challenge: request.code_challenge.clone(),
-                user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string),
+                user_agent: headers
+                    .get(header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
                 ip_address: Some(peer.ip().to_string()),
                 expires_at: store::now() + CODE_TTL,
             },
@@ -279,9 +401,15 @@ struct AuthenticateRequest {
 /// `{user, organization_id, access_token, refresh_token, authentication_method}`. Errors: 401
 /// `invalid_client`; 400 `invalid_grant` (unknown, used, expired or revoked code / refresh token),
 /// `invalid_credentials`, `invalid_organization_id`, `unsupported_grant_type`.
-async fn authenticate(State(env): State<AppState>, ApiJson(body): ApiJson<AuthenticateRequest>) -> Result<Json<Value>, ApiError> {
+async fn authenticate(
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<AuthenticateRequest>,
+) -> Result<Json<Value>, ApiError> {
     if body.client_id.as_deref() != Some(env.config.client_id.as_str()) {
-        return Err(ApiError::bad_request("invalid_client", "Unknown or missing client_id."));
+        return Err(ApiError::bad_request(
+            "invalid_client",
+            "Unknown or missing client_id.",
+        ));
     }
     let secret_ok = match body.client_secret.as_deref() {
         Some(secret) if !secret.is_empty() => {
@@ -296,76 +424,147 @@ async fn authenticate(State(env): State<AppState>, ApiJson(body): ApiJson<Authen
         "authorization_code" => exchange_code(&env, body, secret_ok),
         "refresh_token" => refresh(&env, body),
         "password" => password_grant(&env, body, secret_ok).await,
-        other => Err(ApiError::bad_request("unsupported_grant_type", format!("grant_type '{other}' is not supported by the emulator."))),
+        other => Err(ApiError::bad_request(
+            "unsupported_grant_type",
+            format!("grant_type '{other}' is not supported by the emulator."),
+        )),
     }
 }
 
-fn exchange_code(env: &Environment, body: AuthenticateRequest, secret_ok: bool) -> Result<Json<Value>, ApiError> {
-    let code = body.code.ok_or_else(|| ApiError::Unprocessable("code is required.".into()))?;
+fn exchange_code(
+    env: &Environment,
+    body: AuthenticateRequest,
+    secret_ok: bool,
+) -> Result<Json<Value>, ApiError> {
+    let code = body
+        .code
+        .ok_or_else(|| ApiError::Unprocessable("code is required.".into()))?;
     let mut state = env.store.write();
     // Single use: the code is gone whatever happens next.
-    let grant = state.authorization_codes.remove(&code).ok_or_else(|| ApiError::InvalidGrant("The code is invalid or was already used.".into()))?;
+    let grant = state
+        .authorization_codes
+        .remove(&code)
+        .ok_or_else(|| ApiError::InvalidGrant("The code is invalid or was already used.".into()))?;
     if grant.expires_at < store::now() {
         return Err(ApiError::InvalidGrant("The code has expired.".into()));
     }
     match (&grant.code_challenge, &body.code_verifier) {
         (Some(challenge), Some(verifier)) => {
             if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
-                return Err(ApiError::InvalidGrant("code_verifier does not match the code_challenge.".into()));
+                return Err(ApiError::InvalidGrant(
+                    "code_verifier does not match the code_challenge.".into(),
+                ));
             }
         }
-        (Some(_), None) => return Err(ApiError::InvalidGrant("code_verifier is required: the authorization used PKCE.".into())),
-        (None, _) if !secret_ok => return Err(ApiError::Unauthorized("client_secret is required.".into())),
+        (Some(_), None) => {
+            return Err(ApiError::InvalidGrant(
+                "code_verifier is required: the authorization used PKCE.".into(),
+            ));
+        }
+        (None, _) if !secret_ok => {
+            return Err(ApiError::Unauthorized("client_secret is required.".into()));
+        }
         (None, _) => {}
     }
     let user_agent = body.user_agent.or(grant.user_agent);
     let ip_address = body.ip_address.or(grant.ip_address);
-    let response = start_session(env, &mut state, &grant.user_id, grant.organization_id, user_agent, ip_address);
+    let response = start_session(
+        env,
+        &mut state,
+        &grant.user_id,
+        grant.organization_id,
+        user_agent,
+        ip_address,
+    );
     Ok(Json(response))
 }
 
-async fn password_grant(env: &AppState, body: AuthenticateRequest, secret_ok: bool) -> Result<Json<Value>, ApiError> {
+async fn password_grant(
+    env: &AppState,
+    body: AuthenticateRequest,
+    secret_ok: bool,
+) -> Result<Json<Value>, ApiError> {
     if !secret_ok {
         return Err(ApiError::Unauthorized("client_secret is required.".into()));
     }
     let (Some(email), Some(password)) = (body.email, body.password) else {
-        return Err(ApiError::Unprocessable("email and password are required.".into()));
+        return Err(ApiError::Unprocessable(
+            "email and password are required.".into(),
+        ));
     };
-    let user = check_credentials(env, &email, &password).await.ok_or_else(|| ApiError::bad_request("invalid_credentials", "Invalid email or password."))?;
+    let user = check_credentials(env, &email, &password)
+        .await
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_credentials", "Invalid email or password.")
+        })?;
     if user.totp_secret.is_some() {
-        return Err(ApiError::MfaChallenge("The user has a TOTP factor: sign in on the AuthKit page.".into()));
+        return Err(ApiError::MfaChallenge(
+            "The user has a TOTP factor: sign in on the AuthKit page.".into(),
+        ));
     }
     let mut state = env.store.write();
     let organization_id = match body.organization_id {
         Some(org) if is_active_member(&state, &user.id, &org) => Some(org),
-        Some(org) => return Err(ApiError::bad_request("invalid_organization_id", format!("The user is not a member of organization '{org}'."))),
-        None => state.active_memberships(&user.id).first().map(|m| m.organization_id.clone()),
+        Some(org) => {
+            return Err(ApiError::bad_request(
+                "invalid_organization_id",
+                format!("The user is not a member of organization '{org}'."),
+            ));
+        }
+        None => state
+            .active_memberships(&user.id)
+            .first()
+            .map(|m| m.organization_id.clone()),
     };
-    Ok(Json(start_session(env, &mut state, &user.id, organization_id, body.user_agent, body.ip_address)))
+    Ok(Json(start_session(
+        env,
+        &mut state,
+        &user.id,
+        organization_id,
+        body.user_agent,
+        body.ip_address,
+    )))
 }
 
 fn refresh(env: &Environment, body: AuthenticateRequest) -> Result<Json<Value>, ApiError> {
-    let token = body.refresh_token.ok_or_else(|| ApiError::Unprocessable("refresh_token is required.".into()))?;
+    let token = body
+        .refresh_token
+        .ok_or_else(|| ApiError::Unprocessable("refresh_token is required.".into()))?;
     let now = store::now();
     let mut state = env.store.write();
-    let session = state.session_by_refresh_token(&token).cloned().ok_or_else(|| ApiError::InvalidGrant("The refresh token is invalid or was already used.".into()))?;
+    let session = state
+        .session_by_refresh_token(&token)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::InvalidGrant("The refresh token is invalid or was already used.".into())
+        })?;
     if !session.is_active(now) {
         return Err(ApiError::InvalidGrant("Session has already ended.".into()));
     }
     let organization_id = match body.organization_id {
         Some(org) => {
-            if !state.organizations.contains_key(&org) || !is_active_member(&state, &session.user_id, &org) {
-                return Err(ApiError::bad_request("invalid_organization_id", format!("The user is not a member of organization '{org}'.")));
+            if !state.organizations.contains_key(&org)
+                || !is_active_member(&state, &session.user_id, &org)
+            {
+                return Err(ApiError::bad_request(
+                    "invalid_organization_id",
+                    format!("The user is not a member of organization '{org}'."),
+                ));
             }
             if needs_mfa_enrollment(&state, &session.user_id, &org) {
-                return Err(ApiError::MfaEnrollment(format!("Organization '{org}' requires multi-factor authentication: sign in through AuthKit to enroll a factor.")));
+                return Err(ApiError::MfaEnrollment(format!(
+                    "Organization '{org}' requires multi-factor authentication: sign in through AuthKit to enroll a factor."
+                )));
             }
             Some(org)
         }
         None => session.organization_id.clone(),
     };
     let refresh_token = store::new_secret();
-    let stored = state.sessions.get_mut(&session.id).expect("session found above");
+    let stored = state
+        .sessions
+        .get_mut(&session.id)
+        .expect("session found above");
     stored.refresh_token = refresh_token.clone();
     stored.organization_id = organization_id.clone();
     stored.last_activity_at = now;
@@ -375,7 +574,14 @@ fn refresh(env: &Environment, body: AuthenticateRequest) -> Result<Json<Value>, 
 }
 
 /// Creates a session for a completed sign-in and answers with its first tokens.
-fn start_session(env: &Environment, state: &mut Data, user_id: &str, organization_id: Option<String>, user_agent: Option<String>, ip_address: Option<String>) -> Value {
+fn start_session(
+    env: &Environment,
+    state: &mut Data,
+    user_id: &str,
+    organization_id: Option<String>,
+    user_agent: Option<String>,
+    ip_address: Option<String>,
+) -> Value {
     let now = store::now();
     let refresh_token = store::new_secret();
     let session = Session {
@@ -401,16 +607,28 @@ fn start_session(env: &Environment, state: &mut Data, user_id: &str, organizatio
 }
 
 /// `{user, organization_id, access_token, refresh_token, authentication_method}` for `session`.
-fn token_response(env: &Environment, state: &Data, session: &Session, refresh_token: String) -> Value {
+fn token_response(
+    env: &Environment,
+    state: &Data,
+    session: &Session,
+    refresh_token: String,
+) -> Value {
     let mut claims = Claims::new(&env.base_url, &session.user_id, env.access_token_ttl());
     claims.sid = Some(session.id.clone());
     if let Some(org) = &session.organization_id {
-        let role = state.membership(&session.user_id, org).map(|m| m.role.clone()).unwrap_or_default();
+        let role = state
+            .membership(&session.user_id, org)
+            .map(|m| m.role.clone())
+            .unwrap_or_default();
         claims.permissions = state.role_permissions(&role);
         claims.org_id = Some(org.clone());
         claims.role = Some(role);
     }
-    let user = state.users.get(&session.user_id).map(models::user).unwrap_or(Value::Null);
+    let user = state
+        .users
+        .get(&session.user_id)
+        .map(models::user)
+        .unwrap_or(Value::Null);
     json!({
         "user": user,
         "organization_id": session.organization_id,
@@ -431,12 +649,19 @@ struct LogoutQuery {
 /// 422 page.
 async fn logout(State(env): State<AppState>, Query(query): Query<LogoutQuery>) -> Response {
     let Some(session_id) = query.session_id else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, pages::notice("Cannot sign out", "session_id is required.")).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::notice("Cannot sign out", "session_id is required."),
+        )
+            .into_response();
     };
     end_session(&env, &session_id);
     match query.return_to.as_deref().map(url::Url::parse) {
-        Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response(),
-        _ => pages::notice("Signed out", "You are signed out. You can close this page.").into_response(),
+        Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => {
+            (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
+        }
+        _ => pages::notice("Signed out", "You are signed out. You can close this page.")
+            .into_response(),
     }
 }
 
@@ -461,6 +686,14 @@ struct RevokeRequest {
 
 /// `POST /user_management/sessions/revoke` `{session_id}` (API key) → 200 `{}`; 404 unknown session.
 /// The session's refresh token stops working at once.
-async fn revoke_session(_: ApiKey, State(env): State<AppState>, ApiJson(body): ApiJson<RevokeRequest>) -> Result<Json<Value>, ApiError> {
-    if end_session(&env, &body.session_id) { Ok(Json(models::empty())) } else { Err(ApiError::not_found("session", body.session_id)) }
+async fn revoke_session(
+    _: ApiKey,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<RevokeRequest>,
+) -> Result<Json<Value>, ApiError> {
+    if end_session(&env, &body.session_id) {
+        Ok(Json(models::empty()))
+    } else {
+        Err(ApiError::not_found("session", body.session_id))
+    }
 }

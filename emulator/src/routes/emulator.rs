@@ -14,7 +14,10 @@ pub fn router() -> Router<AppState> {
         .route("/_emulator/health", get(health))
         .route("/_emulator/mailbox", get(mailbox))
         .route("/_emulator/reset", post(reset))
-        .route("/_emulator/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/_emulator/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
         .route("/_emulator/settings", get(settings).patch(update_settings))
 }
 
@@ -32,12 +35,19 @@ struct SettingsUpdate {
 
 /// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400}` → the new settings; 400
 /// `invalid_request` out of range. `/_emulator/reset` restores the configured values.
-async fn update_settings(State(env): State<AppState>, crate::routes::ApiJson(update): crate::routes::ApiJson<SettingsUpdate>) -> Result<Json<Value>, crate::error::ApiError> {
+async fn update_settings(
+    State(env): State<AppState>,
+    crate::routes::ApiJson(update): crate::routes::ApiJson<SettingsUpdate>,
+) -> Result<Json<Value>, crate::error::ApiError> {
     if let Some(ttl) = update.access_token_ttl_secs {
         if !(1..=86_400).contains(&ttl) {
-            return Err(crate::error::ApiError::bad_request("invalid_request", "access_token_ttl_secs must be between 1 and 86400."));
+            return Err(crate::error::ApiError::bad_request(
+                "invalid_request",
+                "access_token_ttl_secs must be between 1 and 86400.",
+            ));
         }
-        env.access_token_ttl_secs.store(ttl, std::sync::atomic::Ordering::Relaxed);
+        env.access_token_ttl_secs
+            .store(ttl, std::sync::atomic::Ordering::Relaxed);
         tracing::info!(ttl, "access-token lifetime changed");
     }
     Ok(settings(State(env)).await)
@@ -48,7 +58,10 @@ async fn update_settings(State(env): State<AppState>, crate::routes::ApiJson(upd
 async fn reset(State(env): State<AppState>) -> Json<Value> {
     *env.store.write() = env.seed_state.clone();
     env.faults.clear();
-    env.access_token_ttl_secs.store(env.config.access_token_ttl_secs, std::sync::atomic::Ordering::Relaxed);
+    env.access_token_ttl_secs.store(
+        env.config.access_token_ttl_secs,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))
 }
@@ -62,13 +75,22 @@ async fn list_faults(State(env): State<AppState>) -> Json<Value> {
 /// retry_after_secs}` | `{…, kind: "error", status}` | `{…, kind: "delay", delay_ms}` | `{…, kind:
 /// "drop"}` → 201 `{data: [Fault]}`; 400 `invalid_request` for `count: 0` or `percent` outside
 /// 1–100; 422 for an unknown kind.
-async fn add_fault(State(env): State<AppState>, crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>) -> Result<(axum::http::StatusCode, Json<Value>), crate::error::ApiError> {
+async fn add_fault(
+    State(env): State<AppState>,
+    crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>,
+) -> Result<(axum::http::StatusCode, Json<Value>), crate::error::ApiError> {
     if let Some(reason) = fault.invalid() {
-        return Err(crate::error::ApiError::bad_request("invalid_request", reason));
+        return Err(crate::error::ApiError::bad_request(
+            "invalid_request",
+            reason,
+        ));
     }
     tracing::info!(?fault, "fault added");
     env.faults.add(fault);
-    Ok((axum::http::StatusCode::CREATED, Json(json!({"data": env.faults.list()}))))
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({"data": env.faults.list()})),
+    ))
 }
 
 /// `DELETE /_emulator/faults` → `{data: []}`.
@@ -88,11 +110,30 @@ struct MailboxQuery {
 /// `GET /_emulator/mailbox[?to=…&format=json]`: every email the real WorkOS would have sent
 /// (verification codes, invitations), newest first: JSON `{data: [{id, to, subject, body, code,
 /// created_at}]}` or an HTML page.
-async fn mailbox(State(env): State<AppState>, headers: axum::http::HeaderMap, axum::extract::Query(query): axum::extract::Query<MailboxQuery>) -> axum::response::Response {
+async fn mailbox(
+    State(env): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<MailboxQuery>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let state = env.store.read();
-    let mails: Vec<_> = state.mailbox.iter().rev().filter(|m| query.to.as_deref().is_none_or(|to| m.to.eq_ignore_ascii_case(to))).cloned().collect();
-    let wants_json = query.format.as_deref() == Some("json") || headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"));
+    let mails: Vec<_> = state
+        .mailbox
+        .iter()
+        .rev()
+        .filter(|m| {
+            query
+                .to
+                .as_deref()
+                .is_none_or(|to| m.to.eq_ignore_ascii_case(to))
+        })
+        .cloned()
+        .collect();
+    let wants_json = query.format.as_deref() == Some("json")
+        || headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/json"));
     if wants_json {
         return Json(json!({"data": mails})).into_response();
     }

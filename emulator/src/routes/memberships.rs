@@ -7,13 +7,16 @@ use serde::Deserialize;
 
 use super::ApiQuery;
 use super::users::ListParams;
+use crate::AppState;
 use crate::auth::ApiKey;
 use crate::error::ApiError;
 use crate::models::{self, List};
-use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/user_management/organization_memberships", get(list_memberships))
+    Router::new().route(
+        "/user_management/organization_memberships",
+        get(list_memberships),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,21 +32,48 @@ struct ListMembershipsParams {
 /// `GET /user_management/organization_memberships` (API key): 200 list of
 /// `OrganizationMembership` (each with its `user`); `user_id` or `organization_id` is required
 /// (422 otherwise, as in the spec).
-async fn list_memberships(_: ApiKey, State(env): State<AppState>, ApiQuery(params): ApiQuery<ListMembershipsParams>) -> Result<Json<List>, ApiError> {
+async fn list_memberships(
+    _: ApiKey,
+    State(env): State<AppState>,
+    ApiQuery(params): ApiQuery<ListMembershipsParams>,
+) -> Result<Json<List>, ApiError> {
     if params.user_id.is_none() && params.organization_id.is_none() {
-        return Err(ApiError::Unprocessable("Either user_id or organization_id is required.".into()));
+        return Err(ApiError::Unprocessable(
+            "Either user_id or organization_id is required.".into(),
+        ));
     }
-    let statuses: Option<Vec<&str>> = params.statuses.as_deref().map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect());
+    let statuses: Option<Vec<&str>> = params.statuses.as_deref().map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
     let state = env.store.read();
     let memberships = state
         .memberships
         .values()
         .filter(|m| params.user_id.as_deref().is_none_or(|u| m.user_id == u))
-        .filter(|m| params.organization_id.as_deref().is_none_or(|o| m.organization_id == o))
-        .filter(|m| statuses.as_ref().is_none_or(|list| list.contains(&m.status.as_str())))
+        .filter(|m| {
+            params
+                .organization_id
+                .as_deref()
+                .is_none_or(|o| m.organization_id == o)
+        })
+        .filter(|m| {
+            statuses
+                .as_ref()
+                .is_none_or(|list| list.contains(&m.status.as_str()))
+        })
         .map(|m| (m.id.clone(), m.created_at, m))
         .collect();
     let (page, list_metadata) = params.list.page(memberships)?;
-    let data = page.into_iter().map(|m| models::membership(&state, m)).collect();
-    Ok(Json(List { object: "list", data, list_metadata }))
+    let data = page
+        .into_iter()
+        .map(|m| models::membership(&state, m))
+        .collect();
+    Ok(Json(List {
+        object: "list",
+        data,
+        list_metadata,
+    }))
 }

@@ -43,8 +43,13 @@ pub fn router(env: AppState) -> Router {
         .merge(widget_tokens::router())
         .merge(emulator::router())
         .nest("/_widgets", widgets::router(&env))
-        .fallback(|| async { ApiError::not_found("route", "this path is not served by the WorkOS emulator") })
-        .layer(axum::middleware::from_fn_with_state(env.clone(), crate::faults::layer))
+        .fallback(|| async {
+            ApiError::not_found("route", "this path is not served by the WorkOS emulator")
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            env.clone(),
+            crate::faults::layer,
+        ))
         .layer(axum::middleware::from_fn(read_body_first))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -60,15 +65,28 @@ pub fn router(env: AppState) -> Router {
 /// fault) to a request with a body of more than a few KiB, a client's next request on that pooled
 /// connection failed with a network error instead of being answered. Reading the body first keeps
 /// every connection usable.
-async fn read_body_first(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn read_body_first(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let (parts, body) = request.into_parts();
     // The extensions carry `DefaultBodyLimit`'s setting, which the `Bytes` extractor applies.
     let mut probe = axum::extract::Request::new(body);
     *probe.extensions_mut() = parts.extensions.clone();
     match axum::body::Bytes::from_request(probe, &()).await {
-        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
-        Err(rejection) if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(MAX_BODY_BYTES).into_response(),
-        Err(rejection) => ApiError::bad_request("invalid_body", rejection.body_text()).into_response(),
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        Err(rejection) if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::TooLarge(MAX_BODY_BYTES).into_response()
+        }
+        Err(rejection) => {
+            ApiError::bad_request("invalid_body", rejection.body_text()).into_response()
+        }
     }
 }

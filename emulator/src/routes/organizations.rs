@@ -14,8 +14,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /organizations/{id}` (API key): 200 `Organization`; 404 unknown id.
-async fn get_organization(_: ApiKey, State(env): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_organization(
+    _: ApiKey,
+    State(env): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let organization = state.organizations.get(&id).ok_or_else(|| ApiError::not_found("organization", &id))?;
+    let organization = state
+        .organizations
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("organization", &id))?;
     Ok(Json(models::organization(organization)))
 }

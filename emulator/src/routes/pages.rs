@@ -71,7 +71,13 @@ fn hidden_fields(request: &AuthorizeRequest) -> Markup {
 }
 
 /// The AuthKit sign-in page: email + password, and each demo account as a one-click button.
-pub fn sign_in(request: &AuthorizeRequest, accounts: &[DemoAccount], email: &str, error: Option<&str>, demo_password: &str) -> Markup {
+pub fn sign_in(
+    request: &AuthorizeRequest,
+    accounts: &[DemoAccount],
+    email: &str,
+    error: Option<&str>,
+    demo_password: &str,
+) -> Markup {
     let (featured, more) = accounts.split_at(accounts.len().min(3));
     let demo_button = |account: &DemoAccount| {
         html! {
@@ -147,7 +153,14 @@ pub fn totp(request: &AuthorizeRequest, pending: &str, error: Option<&str>) -> M
 
 /// The MFA enrollment step of a sign-in into an organization that requires MFA: scan the QR code
 /// (or type the secret) into an authenticator app, then give its current code.
-pub fn totp_enrollment(request: &AuthorizeRequest, pending: &str, secret: &str, uri: &str, qr_data_url: &str, error: Option<&str>) -> Markup {
+pub fn totp_enrollment(
+    request: &AuthorizeRequest,
+    pending: &str,
+    secret: &str,
+    uri: &str,
+    qr_data_url: &str,
+    error: Option<&str>,
+) -> Markup {
     page(
         "Set up two-factor authentication",
         html! {
@@ -165,7 +178,10 @@ pub fn totp_enrollment(request: &AuthorizeRequest, pending: &str, secret: &str, 
 
 /// A plain notice page (signed out, or a bad authorization request).
 pub fn notice(title: &str, message: &str) -> Markup {
-    page(title, html! { div class="card" { h1 { (title) } p { (message) } } })
+    page(
+        title,
+        html! { div class="card" { h1 { (title) } p { (message) } } },
+    )
 }
 
 /// The mailbox page: every email the emulator "sent", newest first.

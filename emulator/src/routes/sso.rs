@@ -5,8 +5,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sso/jwks/{client_id}", get(jwks))
@@ -15,7 +15,10 @@ pub fn router() -> Router<AppState> {
 /// `GET /sso/jwks/{client_id}` (spec `SsoController_jsonWebKeySet`): 200
 /// `{keys: [{alg, kty, use, kid, n, e, x5c, x5t#S256}]}`; 404 for another client id. Needs no
 /// API key, as the `workos` crate's JWKS helper sends none.
-async fn jwks(State(env): State<AppState>, Path(client_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn jwks(
+    State(env): State<AppState>,
+    Path(client_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     if client_id != env.config.client_id {
         return Err(ApiError::not_found("client", client_id));
     }

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ApiQuery;
+use crate::AppState;
 use crate::auth::{ApiKey, is_active_member};
 use crate::error::ApiError;
 use crate::models::{self, List};
-use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,9 +19,16 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /user_management/users/{id}` (API key): 200 `User`; 404 unknown id.
-async fn get_user(_: ApiKey, State(env): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_user(
+    _: ApiKey,
+    State(env): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let user = state.users.get(&id).ok_or_else(|| ApiError::not_found("user", &id))?;
+    let user = state
+        .users
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("user", &id))?;
     Ok(Json(models::user(user)))
 }
 
@@ -38,17 +45,28 @@ pub struct ListParams {
 
 impl ListParams {
     /// Sorts `(id, created_at, item)` by creation time in the requested order and pages it.
-    pub fn page<T>(&self, mut items: Vec<(String, time::OffsetDateTime, T)>) -> Result<(Vec<T>, models::ListMetadata), ApiError> {
+    pub fn page<T>(
+        &self,
+        mut items: Vec<(String, time::OffsetDateTime, T)>,
+    ) -> Result<(Vec<T>, models::ListMetadata), ApiError> {
         let ascending = match self.order.as_deref() {
             None | Some("desc") | Some("normal") => false,
             Some("asc") => true,
-            Some(other) => return Err(ApiError::Unprocessable(format!("order must be 'asc', 'desc' or 'normal', not '{other}'"))),
+            Some(other) => {
+                return Err(ApiError::Unprocessable(format!(
+                    "order must be 'asc', 'desc' or 'normal', not '{other}'"
+                )));
+            }
         };
         let limit = match self.limit.as_deref() {
             None => 10,
             Some(text) => match text.parse::<usize>() {
                 Ok(n) if (1..=100).contains(&n) => n,
-                _ => return Err(ApiError::Unprocessable(format!("limit must be a number between 1 and 100, not '{text}'"))),
+                _ => {
+                    return Err(ApiError::Unprocessable(format!(
+                        "limit must be a number between 1 and 100, not '{text}'"
+                    )));
+                }
             },
         };
         items.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
@@ -56,7 +74,12 @@ impl ListParams {
             items.reverse();
         }
         let items = items.into_iter().map(|(id, _, item)| (id, item)).collect();
-        Ok(models::paginate(items, limit, self.before.as_deref(), self.after.as_deref()))
+        Ok(models::paginate(
+            items,
+            limit,
+            self.before.as_deref(),
+            self.after.as_deref(),
+        ))
     }
 }
 
@@ -70,16 +93,34 @@ struct ListUsersParams {
 
 /// `GET /user_management/users` (API key): 200 `{object: "list", data: [User], list_metadata}`,
 /// filtered by `email` (case-insensitive) and `organization_id` (active members).
-async fn list_users(_: ApiKey, State(env): State<AppState>, ApiQuery(params): ApiQuery<ListUsersParams>) -> Result<Json<List>, ApiError> {
+async fn list_users(
+    _: ApiKey,
+    State(env): State<AppState>,
+    ApiQuery(params): ApiQuery<ListUsersParams>,
+) -> Result<Json<List>, ApiError> {
     let state = env.store.read();
     let users = state
         .users
         .values()
-        .filter(|u| params.email.as_deref().is_none_or(|e| u.email.eq_ignore_ascii_case(e)))
-        .filter(|u| params.organization_id.as_deref().is_none_or(|org| is_active_member(&state, &u.id, org)))
+        .filter(|u| {
+            params
+                .email
+                .as_deref()
+                .is_none_or(|e| u.email.eq_ignore_ascii_case(e))
+        })
+        .filter(|u| {
+            params
+                .organization_id
+                .as_deref()
+                .is_none_or(|org| is_active_member(&state, &u.id, org))
+        })
         .map(|u| (u.id.clone(), u.created_at, u))
         .collect();
     let (page, list_metadata) = params.list.page(users)?;
     let data = page.into_iter().map(models::user).collect();
-    Ok(Json(List { object: "list", data, list_metadata }))
+    Ok(Json(List {
+        object: "list",
+        data,
+        list_metadata,
+    }))
 }

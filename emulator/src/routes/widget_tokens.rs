@@ -31,8 +31,17 @@ struct TokenRequest {
 /// `org_id`, `role`, `permissions` (= the requested scopes), `exp`, whose payload segment has no
 /// `-` or `_` (contract §5). Errors: 401 bad API key; 400 no `user_id`; 404 unknown user or
 /// organization; 403 the user is not an active member, or a scope the member's role does not grant.
-async fn create_token(_: ApiKey, State(env): State<AppState>, ApiJson(body): ApiJson<TokenRequest>) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user_id = body.user_id.ok_or_else(|| ApiError::bad_request("user_id_required", "user_id is required: every widget acts for a user."))?;
+async fn create_token(
+    _: ApiKey,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user_id = body.user_id.ok_or_else(|| {
+        ApiError::bad_request(
+            "user_id_required",
+            "user_id is required: every widget acts for a user.",
+        )
+    })?;
     let state = env.store.read();
     if !state.users.contains_key(&user_id) {
         return Err(ApiError::not_found("user", user_id));
@@ -44,9 +53,14 @@ async fn create_token(_: ApiKey, State(env): State<AppState>, ApiJson(body): Api
                 return Err(ApiError::not_found("organization", org));
             }
             if !is_active_member(&state, &user_id, org) {
-                return Err(ApiError::Forbidden(format!("User '{user_id}' is not a member of organization '{org}'.")));
+                return Err(ApiError::Forbidden(format!(
+                    "User '{user_id}' is not a member of organization '{org}'."
+                )));
             }
-            let role = state.membership(&user_id, org).map(|m| m.role.clone()).unwrap_or_default();
+            let role = state
+                .membership(&user_id, org)
+                .map(|m| m.role.clone())
+                .unwrap_or_default();
             let granted = state.role_permissions(&role);
             claims.org_id = Some(org.clone());
             claims.role = Some(role);
@@ -56,9 +70,16 @@ async fn create_token(_: ApiKey, State(env): State<AppState>, ApiJson(body): Api
     };
     if let Some(scope) = body.scopes.iter().find(|s| !granted.contains(s)) {
         let role = claims.role.as_deref().unwrap_or("none");
-        return Err(ApiError::Forbidden(format!("The user's role '{role}' does not grant the scope '{scope}'.")));
+        return Err(ApiError::Forbidden(format!(
+            "The user's role '{role}' does not grant the scope '{scope}'."
+        )));
     }
-    claims.sid = state.current_session(&user_id, body.organization_id.as_deref(), store::now()).map(|s| s.id.clone());
+    claims.sid = state
+        .current_session(&user_id, body.organization_id.as_deref(), store::now())
+        .map(|s| s.id.clone());
     claims.permissions = body.scopes;
-    Ok((StatusCode::CREATED, Json(json!({"token": env.keys.sign(&claims)}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": env.keys.sign(&claims)})),
+    ))
 }

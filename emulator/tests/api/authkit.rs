@@ -19,15 +19,36 @@ async fn sign_in_page_lists_demo_accounts_and_refuses_a_wrong_password() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    for expected in ["Alice Adams", "alice@acme.test", "Bob Baker", "Carol Chen", "Acme Corp admin", "type=\"password\""] {
+    for expected in [
+        "Alice Adams",
+        "alice@acme.test",
+        "Bob Baker",
+        "Carol Chen",
+        "Acme Corp admin",
+        "type=\"password\"",
+    ] {
         assert!(html.contains(expected), "sign-in page lacks {expected}");
     }
 
-    let refused = h.sign_in_code("alice@acme.test", "wrong-password").await.expect_err("wrong password is refused");
+    let refused = h
+        .sign_in_code("alice@acme.test", "wrong-password")
+        .await
+        .expect_err("wrong password is refused");
     assert_eq!(refused.status(), 401);
-    assert!(refused.text().await.unwrap().contains("Incorrect email or password"));
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Incorrect email or password")
+    );
 
-    let unknown_client = h.http.get(h.url("/user_management/authorize?client_id=nope&redirect_uri=http://x/cb")).send().await.unwrap();
+    let unknown_client = h
+        .http
+        .get(h.url("/user_management/authorize?client_id=nope&redirect_uri=http://x/cb"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown_client.status(), 400);
 }
 
@@ -39,20 +60,47 @@ async fn code_exchange_gives_a_session_the_workos_crate_verifies_with_the_jwks()
     assert_eq!(auth.user.first_name.as_deref(), Some("Alice"));
     assert_eq!(auth.organization_id.as_deref(), Some(ACME_ID));
 
-    let sealed = workos::helpers::session::seal_session_from_auth_response(auth.access_token.expose(), auth.refresh_token.expose(), Some(auth.user.clone()), None, COOKIE_PASSWORD).unwrap();
-    let state = h.workos.session(&sealed, COOKIE_PASSWORD).authenticate().await;
+    let sealed = workos::helpers::session::seal_session_from_auth_response(
+        auth.access_token.expose(),
+        auth.refresh_token.expose(),
+        Some(auth.user.clone()),
+        None,
+        COOKIE_PASSWORD,
+    )
+    .unwrap();
+    let state = h
+        .workos
+        .session(&sealed, COOKIE_PASSWORD)
+        .authenticate()
+        .await;
     assert!(state.authenticated, "{}", state.reason);
     assert_eq!(state.organization_id, ACME_ID);
     assert_eq!(state.role, "admin");
-    assert_eq!(state.permissions, vec!["widgets:users-table:manage".to_string()]);
+    assert_eq!(
+        state.permissions,
+        vec!["widgets:users-table:manage".to_string()]
+    );
     assert!(state.session_id.starts_with("session_"));
 
     // A code works once.
-    let code = h.sign_in_code("bob@acme.test", "demo-password").await.unwrap();
+    let code = h
+        .sign_in_code("bob@acme.test", "demo-password")
+        .await
+        .unwrap();
     let params = || workos::user_management::AuthenticateWithCodeParams::new(code.clone());
-    let bob = h.workos.user_management().authenticate_with_code(params()).await.unwrap();
+    let bob = h
+        .workos
+        .user_management()
+        .authenticate_with_code(params())
+        .await
+        .unwrap();
     assert_eq!(bob.user.id, BOB_ID);
-    let again = h.workos.user_management().authenticate_with_code(params()).await.unwrap_err();
+    let again = h
+        .workos
+        .user_management()
+        .authenticate_with_code(params())
+        .await
+        .unwrap_err();
     assert_eq!(status(&again), 400);
     assert_eq!(again.api().unwrap().code.as_deref(), Some("invalid_grant"));
 }
@@ -60,11 +108,21 @@ async fn code_exchange_gives_a_session_the_workos_crate_verifies_with_the_jwks()
 #[tokio::test]
 async fn jwks_decodes_with_the_strict_model_and_only_for_our_client() {
     let h = Harness::start().await;
-    let jwks = h.workos.user_management().get_jwks("client_emulator").await.expect("strict JwksResponse decodes");
+    let jwks = h
+        .workos
+        .user_management()
+        .get_jwks("client_emulator")
+        .await
+        .expect("strict JwksResponse decodes");
     assert_eq!(jwks.keys.len(), 1);
     let lenient = h.workos.jwks().fetch().await.unwrap();
     assert_eq!(lenient.keys[0].kty.as_deref(), Some("RSA"));
-    let other = h.workos.user_management().get_jwks("client_other").await.unwrap_err();
+    let other = h
+        .workos
+        .user_management()
+        .get_jwks("client_other")
+        .await
+        .unwrap_err();
     assert_eq!(status(&other), 404);
 }
 
@@ -82,10 +140,19 @@ async fn refresh_rotates_the_token_and_switches_organization_for_members_only() 
     assert_eq!(claims["org_id"], GLOBEX_ID);
     assert_eq!(claims["role"], "member");
     assert_eq!(claims["permissions"], serde_json::json!([]));
-    assert_eq!(claims["sid"], payload(auth.access_token.expose())["sid"], "same session after a switch");
+    assert_eq!(
+        claims["sid"],
+        payload(auth.access_token.expose())["sid"],
+        "same session after a switch"
+    );
 
     // The old refresh token was rotated away.
-    let reused = um.authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(auth.refresh_token.expose())).await.unwrap_err();
+    let reused = um
+        .authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(
+            auth.refresh_token.expose(),
+        ))
+        .await
+        .unwrap_err();
     assert_eq!(status(&reused), 400);
     assert_eq!(reused.api().unwrap().code.as_deref(), Some("invalid_grant"));
 
@@ -93,9 +160,15 @@ async fn refresh_rotates_the_token_and_switches_organization_for_members_only() 
     let bob = h.sign_in("bob@acme.test").await;
     let mut foreign = AuthenticateWithRefreshTokenParams::new(bob.refresh_token.expose());
     foreign.organization_id = Some(GLOBEX_ID.into());
-    let refused = um.authenticate_with_refresh_token(foreign).await.unwrap_err();
+    let refused = um
+        .authenticate_with_refresh_token(foreign)
+        .await
+        .unwrap_err();
     assert_eq!(status(&refused), 400);
-    assert_eq!(refused.api().unwrap().code.as_deref(), Some("invalid_organization_id"));
+    assert_eq!(
+        refused.api().unwrap().code.as_deref(),
+        Some("invalid_organization_id")
+    );
 }
 
 #[tokio::test]
@@ -104,21 +177,53 @@ async fn logout_and_revoke_end_the_session_so_its_refresh_token_stops_working() 
     let um = h.workos.user_management();
 
     let auth = h.sign_in("alice@acme.test").await;
-    let sid = payload(auth.access_token.expose())["sid"].as_str().unwrap().to_string();
-    let logout_url = um.get_logout_url(workos::user_management::GetLogoutUrlParams { session_id: sid, return_to: Some("http://localhost:3000/".into()) }).unwrap();
+    let sid = payload(auth.access_token.expose())["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let logout_url = um
+        .get_logout_url(workos::user_management::GetLogoutUrlParams {
+            session_id: sid,
+            return_to: Some("http://localhost:3000/".into()),
+        })
+        .unwrap();
     let response = h.http.get(&logout_url).send().await.unwrap();
     assert_eq!(response.status(), 302);
     assert_eq!(response.headers()["location"], "http://localhost:3000/");
-    let after = um.authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(auth.refresh_token.expose())).await.unwrap_err();
+    let after = um
+        .authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(
+            auth.refresh_token.expose(),
+        ))
+        .await
+        .unwrap_err();
     assert_eq!(after.api().unwrap().code.as_deref(), Some("invalid_grant"));
 
     let auth = h.sign_in("alice@acme.test").await;
-    let sid = payload(auth.access_token.expose())["sid"].as_str().unwrap().to_string();
-    um.revoke_session(workos::user_management::RevokeSessionParams::new(workos::RevokeSession { session_id: sid })).await.expect("revoke decodes");
-    let after = um.authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(auth.refresh_token.expose())).await.unwrap_err();
+    let sid = payload(auth.access_token.expose())["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    um.revoke_session(workos::user_management::RevokeSessionParams::new(
+        workos::RevokeSession { session_id: sid },
+    ))
+    .await
+    .expect("revoke decodes");
+    let after = um
+        .authenticate_with_refresh_token(AuthenticateWithRefreshTokenParams::new(
+            auth.refresh_token.expose(),
+        ))
+        .await
+        .unwrap_err();
     assert_eq!(after.api().unwrap().code.as_deref(), Some("invalid_grant"));
 
-    let unknown = um.revoke_session(workos::user_management::RevokeSessionParams::new(workos::RevokeSession { session_id: "session_nope".into() })).await.unwrap_err();
+    let unknown = um
+        .revoke_session(workos::user_management::RevokeSessionParams::new(
+            workos::RevokeSession {
+                session_id: "session_nope".into(),
+            },
+        ))
+        .await
+        .unwrap_err();
     assert_eq!(status(&unknown), 404);
 }
 
@@ -126,10 +231,26 @@ async fn logout_and_revoke_end_the_session_so_its_refresh_token_stops_working() 
 async fn password_grant_signs_in_with_the_right_password_only() {
     let h = Harness::start().await;
     let um = h.workos.user_management();
-    let auth = um.authenticate_with_password(workos::user_management::AuthenticateWithPasswordParams::new("bob@acme.test", "demo-password")).await.unwrap();
+    let auth = um
+        .authenticate_with_password(
+            workos::user_management::AuthenticateWithPasswordParams::new(
+                "bob@acme.test",
+                "demo-password",
+            ),
+        )
+        .await
+        .unwrap();
     assert_eq!(auth.user.id, BOB_ID);
     assert_eq!(payload(auth.access_token.expose())["org_id"], ACME_ID);
-    let wrong = um.authenticate_with_password(workos::user_management::AuthenticateWithPasswordParams::new("bob@acme.test", "nope")).await.unwrap_err();
+    let wrong = um
+        .authenticate_with_password(
+            workos::user_management::AuthenticateWithPasswordParams::new("bob@acme.test", "nope"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(status(&wrong), 400);
-    assert_eq!(wrong.api().unwrap().code.as_deref(), Some("invalid_credentials"));
+    assert_eq!(
+        wrong.api().unwrap().code.as_deref(),
+        Some("invalid_credentials")
+    );
 }

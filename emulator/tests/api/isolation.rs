@@ -34,8 +34,21 @@ struct Endpoint {
     foreign: Option<u16>,
 }
 
-const fn ep(method: &'static str, path: &'static str, body: Option<&'static str>, widget: &'static str) -> Endpoint {
-    Endpoint { method, path, body, widget, admin: false, elevated: false, foreign: None }
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    widget: &'static str,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        body,
+        widget,
+        admin: false,
+        elevated: false,
+        foreign: None,
+    }
 }
 
 impl Endpoint {
@@ -64,40 +77,166 @@ const SWITCHER: &str = "organization-switcher";
 const ENDPOINTS: &[Endpoint] = &[
     // UserProfile (P1–P7).
     ep("GET", "/UserProfile/me", None, PROFILE),
-    ep("POST", "/UserProfile/me", Some(r#"{"firstName":"Mallory","lastName":"Intruder"}"#), PROFILE),
+    ep(
+        "POST",
+        "/UserProfile/me",
+        Some(r#"{"firstName":"Mallory","lastName":"Intruder"}"#),
+        PROFILE,
+    ),
     ep("POST", "/UserProfile/send-verification", None, PROFILE),
     // The victim's own challenge with the victim's own (correct) code.
-    ep("POST", "/UserProfile/verify", Some(r#"{"code":"{code}","authenticationChallengeId":"{challenge}"}"#), PROFILE).foreign(400),
+    ep(
+        "POST",
+        "/UserProfile/verify",
+        Some(r#"{"code":"{code}","authenticationChallengeId":"{challenge}"}"#),
+        PROFILE,
+    )
+    .foreign(400),
     // Taking over the victim's address.
-    ep("POST", "/UserProfile/send-email-change", Some(r#"{"newEmail":"{email}"}"#), PROFILE).elevated().foreign(409),
+    ep(
+        "POST",
+        "/UserProfile/send-email-change",
+        Some(r#"{"newEmail":"{email}"}"#),
+        PROFILE,
+    )
+    .elevated()
+    .foreign(409),
     // The code of the victim's pending email change.
-    ep("POST", "/UserProfile/verify-email-change", Some(r#"{"code":"{email_code}"}"#), PROFILE).elevated().foreign(400),
+    ep(
+        "POST",
+        "/UserProfile/verify-email-change",
+        Some(r#"{"code":"{email_code}"}"#),
+        PROFILE,
+    )
+    .elevated()
+    .foreign(400),
     // UserSecurity (S1–S6).
-    ep("GET", "/UserProfile/authentication-information", None, SECURITY),
-    ep("POST", "/UserProfile/update-password", Some(r#"{"currentPassword":"{password}","newPassword":"Mallory-was-here-1"}"#), SECURITY),
-    ep("POST", "/UserProfile/create-password", Some(r#"{"password":"Mallory-was-here-2"}"#), SECURITY).elevated(),
+    ep(
+        "GET",
+        "/UserProfile/authentication-information",
+        None,
+        SECURITY,
+    ),
+    ep(
+        "POST",
+        "/UserProfile/update-password",
+        Some(r#"{"currentPassword":"{password}","newPassword":"Mallory-was-here-1"}"#),
+        SECURITY,
+    ),
+    ep(
+        "POST",
+        "/UserProfile/create-password",
+        Some(r#"{"password":"Mallory-was-here-2"}"#),
+        SECURITY,
+    )
+    .elevated(),
     ep("POST", "/UserProfile/create-totp-factor", None, SECURITY).elevated(),
     // The victim's pending TOTP enrolment with the authenticator's current (correct) code.
-    ep("POST", "/UserProfile/verify-totp-factor", Some(r#"{"code":"{totp}","authenticationChallengeId":"{factor}"}"#), SECURITY).foreign(400),
+    ep(
+        "POST",
+        "/UserProfile/verify-totp-factor",
+        Some(r#"{"code":"{totp}","authenticationChallengeId":"{factor}"}"#),
+        SECURITY,
+    )
+    .foreign(400),
     ep("DELETE", "/UserProfile/totp-factors", None, SECURITY).elevated(),
     // UserSessions (U1–U3).
     ep("GET", "/UserProfile/sessions", None, SESSIONS),
-    ep("DELETE", "/UserProfile/sessions/revoke/{session}", None, SESSIONS).foreign(404),
-    ep("DELETE", "/UserProfile/sessions/revoke-all", Some(r#"{"currentSessionId":"{session}"}"#), SESSIONS),
+    ep(
+        "DELETE",
+        "/UserProfile/sessions/revoke/{session}",
+        None,
+        SESSIONS,
+    )
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserProfile/sessions/revoke-all",
+        Some(r#"{"currentSessionId":"{session}"}"#),
+        SESSIONS,
+    ),
     // UsersManagement (M1–M8).
     ep("GET", "/UserManagement/members?limit=10", None, MANAGEMENT).admin(),
-    ep("GET", "/UserManagement/members?limit=10&search={email}", None, MANAGEMENT).admin(),
+    ep(
+        "GET",
+        "/UserManagement/members?limit=10&search={email}",
+        None,
+        MANAGEMENT,
+    )
+    .admin(),
     ep("GET", "/UserManagement/roles-and-config", None, MANAGEMENT).admin(),
     ep("GET", "/UserManagement/roles", None, MANAGEMENT).admin(),
-    ep("POST", "/UserManagement/invite-user", Some(r#"{"email":"{invitee}","roles":["member"]}"#), MANAGEMENT).admin(),
-    ep("POST", "/UserManagement/members/{member}", Some(r#"{"roles":["admin"]}"#), MANAGEMENT).admin().foreign(404),
-    ep("POST", "/UserManagement/members/{membership}", Some(r#"{"roles":["admin"]}"#), MANAGEMENT).admin().foreign(404),
-    ep("DELETE", "/UserManagement/members/{member}", None, MANAGEMENT).admin().foreign(404),
-    ep("DELETE", "/UserManagement/members/{membership}", None, MANAGEMENT).admin().foreign(404),
-    ep("DELETE", "/UserManagement/members/{invite}", None, MANAGEMENT).admin().foreign(404),
-    ep("POST", "/UserManagement/invites/{invite}/resend", None, MANAGEMENT).admin().foreign(404),
-    ep("DELETE", "/UserManagement/invites/{invite}", None, MANAGEMENT).admin().foreign(404),
-    ep("DELETE", "/UserManagement/invites/{member}", None, MANAGEMENT).admin().foreign(404),
+    ep(
+        "POST",
+        "/UserManagement/invite-user",
+        Some(r#"{"email":"{invitee}","roles":["member"]}"#),
+        MANAGEMENT,
+    )
+    .admin(),
+    ep(
+        "POST",
+        "/UserManagement/members/{member}",
+        Some(r#"{"roles":["admin"]}"#),
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "POST",
+        "/UserManagement/members/{membership}",
+        Some(r#"{"roles":["admin"]}"#),
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserManagement/members/{member}",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserManagement/members/{membership}",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserManagement/members/{invite}",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "POST",
+        "/UserManagement/invites/{invite}/resend",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserManagement/invites/{invite}",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/UserManagement/invites/{member}",
+        None,
+        MANAGEMENT,
+    )
+    .admin()
+    .foreign(404),
     // OrganizationSwitcher (O1).
     ep("GET", "/UserManagement/organizations", None, SWITCHER),
 ];
@@ -126,7 +265,9 @@ struct Targets {
 
 impl Targets {
     fn fill(&self, template: &str) -> String {
-        let totp = crate::support::authenticator(&self.totp_secret, &self.email).generate_current().to_string();
+        let totp = crate::support::authenticator(&self.totp_secret, &self.email)
+            .generate_current()
+            .to_string();
         [
             ("{member}", &self.member),
             ("{membership}", &self.membership),
@@ -142,7 +283,9 @@ impl Targets {
             ("{password}", &self.password),
         ]
         .into_iter()
-        .fold(template.to_string(), |text, (placeholder, value)| text.replace(placeholder, value))
+        .fold(template.to_string(), |text, (placeholder, value)| {
+            text.replace(placeholder, value)
+        })
     }
 }
 
@@ -185,7 +328,10 @@ enum Rows {
 
 enum Expect {
     /// Refused with `status` (and a `message` containing `message`); the store is unchanged.
-    Refused { status: u16, message: Option<&'static str> },
+    Refused {
+        status: u16,
+        message: Option<&'static str>,
+    },
     /// Rows with a `foreign` status are refused with it and change nothing; the others act on the
     /// caller's own data: no 5xx, nothing of `Victim` in a 2xx answer, `Victim` unchanged.
     CrossOrganization(Victim),
@@ -204,8 +350,25 @@ struct Scenario {
 }
 
 impl Scenario {
-    fn refused(name: impl Into<String>, token: Option<String>, elevated: &str, targets: &Targets, rows: Rows, message: Option<&'static str>) -> Self {
-        Self { name: name.into(), token, elevated: Some(elevated.into()), targets: targets.clone(), rows, expect: Expect::Refused { status: 403, message } }
+    fn refused(
+        name: impl Into<String>,
+        token: Option<String>,
+        elevated: &str,
+        targets: &Targets,
+        rows: Rows,
+        message: Option<&'static str>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            token,
+            elevated: Some(elevated.into()),
+            targets: targets.clone(),
+            rows,
+            expect: Expect::Refused {
+                status: 403,
+                message,
+            },
+        }
     }
 }
 
@@ -228,7 +391,12 @@ struct Fixtures {
     globex_victim: Victim,
 }
 
-async fn status_of(h: &Harness, request: reqwest::RequestBuilder, expected: u16, what: &str) -> Value {
+async fn status_of(
+    h: &Harness,
+    request: reqwest::RequestBuilder,
+    expected: u16,
+    what: &str,
+) -> Value {
     let (status, body) = h.call(request).await;
     assert_eq!(status, expected, "setup: {what}: {body}");
     body
@@ -236,29 +404,104 @@ async fn status_of(h: &Harness, request: reqwest::RequestBuilder, expected: u16,
 
 /// A user's side of an organization: sessions, a pending challenge, a pending TOTP enrolment, a
 /// pending email change, an open invitation.
-async fn targets(h: &Harness, user: &str, email: &str, organization: &str, admin_token: &str, token: &str, elevated: &str, invitee: &str) -> Targets {
+async fn targets(
+    h: &Harness,
+    user: &str,
+    email: &str,
+    organization: &str,
+    admin_token: &str,
+    token: &str,
+    elevated: &str,
+    invitee: &str,
+) -> Targets {
     let auth = h.sign_in(email).await;
-    let session = payload(auth.access_token.expose())["sid"].as_str().unwrap().to_string();
-    let invite_request = h.widget(Method::POST, "/UserManagement/invite-user", admin_token, MANAGEMENT).json(&json!({"email": invitee, "roles": ["member"]}));
+    let session = payload(auth.access_token.expose())["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let invite_request = h
+        .widget(
+            Method::POST,
+            "/UserManagement/invite-user",
+            admin_token,
+            MANAGEMENT,
+        )
+        .json(&json!({"email": invitee, "roles": ["member"]}));
     status_of(h, invite_request, 201, "invite").await;
-    let challenge = status_of(h, h.widget(Method::POST, "/UserProfile/send-verification", token, PROFILE), 200, "send-verification").await;
-    let code = h.last_mail(email).await["code"].as_str().unwrap().to_string();
-    let factor = status_of(h, h.widget(Method::POST, "/UserProfile/create-totp-factor", token, SECURITY).header("x-elevated-access-token", elevated), 200, "create-totp-factor").await;
+    let challenge = status_of(
+        h,
+        h.widget(
+            Method::POST,
+            "/UserProfile/send-verification",
+            token,
+            PROFILE,
+        ),
+        200,
+        "send-verification",
+    )
+    .await;
+    let code = h.last_mail(email).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let factor = status_of(
+        h,
+        h.widget(
+            Method::POST,
+            "/UserProfile/create-totp-factor",
+            token,
+            SECURITY,
+        )
+        .header("x-elevated-access-token", elevated),
+        200,
+        "create-totp-factor",
+    )
+    .await;
     let new_email = format!("new.{email}");
-    let change = h.widget(Method::POST, "/UserProfile/send-email-change", token, PROFILE).header("x-elevated-access-token", elevated).json(&json!({"newEmail": new_email}));
+    let change = h
+        .widget(
+            Method::POST,
+            "/UserProfile/send-email-change",
+            token,
+            PROFILE,
+        )
+        .header("x-elevated-access-token", elevated)
+        .json(&json!({"newEmail": new_email}));
     status_of(h, change, 200, "send-email-change").await;
-    let email_code = h.last_mail(&new_email).await["code"].as_str().unwrap().to_string();
+    let email_code = h.last_mail(&new_email).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let state = h.emulator.environment().store.read();
-    let invite = state.invitations.values().find(|i| i.email == invitee).expect("the invitation").id.clone();
+    let invite = state
+        .invitations
+        .values()
+        .find(|i| i.email == invitee)
+        .expect("the invitation")
+        .id
+        .clone();
     Targets {
         member: user.into(),
-        membership: state.membership(user, organization).expect("a membership").id.clone(),
+        membership: state
+            .membership(user, organization)
+            .expect("a membership")
+            .id
+            .clone(),
         invite,
         session,
-        challenge: challenge["authenticationChallenge"].as_str().unwrap().into(),
+        challenge: challenge["authenticationChallenge"]
+            .as_str()
+            .unwrap()
+            .into(),
         code,
-        factor: factor["authenticationChallenge"]["id"].as_str().unwrap().into(),
-        totp_secret: factor["authenticationFactor"]["totp"]["secret"].as_str().unwrap().into(),
+        factor: factor["authenticationChallenge"]["id"]
+            .as_str()
+            .unwrap()
+            .into(),
+        totp_secret: factor["authenticationFactor"]["totp"]["secret"]
+            .as_str()
+            .unwrap()
+            .into(),
         email: email.into(),
         email_code,
         invitee: "isolation.invitee@example.test".into(),
@@ -269,62 +512,189 @@ async fn targets(h: &Harness, user: &str, email: &str, organization: &str, admin
 impl Fixtures {
     async fn build(h: &Harness) -> Self {
         let manage = || vec![WidgetsUsersTableManage];
-        let alice_acme_admin = h.widget_token(ALICE_ID, Some(ACME_ID), manage()).await.unwrap();
-        let alice_globex_member = h.widget_token(ALICE_ID, Some(GLOBEX_ID), vec![]).await.unwrap();
+        let alice_acme_admin = h
+            .widget_token(ALICE_ID, Some(ACME_ID), manage())
+            .await
+            .unwrap();
+        let alice_globex_member = h
+            .widget_token(ALICE_ID, Some(GLOBEX_ID), vec![])
+            .await
+            .unwrap();
         let alice_no_organization = h.widget_token(ALICE_ID, None, vec![]).await.unwrap();
         let bob_acme_member = h.widget_token(BOB_ID, Some(ACME_ID), vec![]).await.unwrap();
-        let carol_globex_admin = h.widget_token(CAROL_ID, Some(GLOBEX_ID), manage()).await.unwrap();
-        let alice_elevated = h.elevated_access(&alice_acme_admin, PROFILE, "alice@acme.test").await;
-        let bob_elevated = h.elevated_access(&bob_acme_member, PROFILE, "bob@acme.test").await;
-        let carol_elevated = h.elevated_access(&carol_globex_admin, PROFILE, "carol@globex.test").await;
+        let carol_globex_admin = h
+            .widget_token(CAROL_ID, Some(GLOBEX_ID), manage())
+            .await
+            .unwrap();
+        let alice_elevated = h
+            .elevated_access(&alice_acme_admin, PROFILE, "alice@acme.test")
+            .await;
+        let bob_elevated = h
+            .elevated_access(&bob_acme_member, PROFILE, "bob@acme.test")
+            .await;
+        let carol_elevated = h
+            .elevated_access(&carol_globex_admin, PROFILE, "carol@globex.test")
+            .await;
 
-        let acme = targets(h, BOB_ID, "bob@acme.test", ACME_ID, &alice_acme_admin, &bob_acme_member, &bob_elevated, "pending.acme@acme.test").await;
-        let mut globex = targets(h, CAROL_ID, "carol@globex.test", GLOBEX_ID, &carol_globex_admin, &carol_globex_admin, &carol_elevated, "pending.globex@globex.test").await;
+        let acme = targets(
+            h,
+            BOB_ID,
+            "bob@acme.test",
+            ACME_ID,
+            &alice_acme_admin,
+            &bob_acme_member,
+            &bob_elevated,
+            "pending.acme@acme.test",
+        )
+        .await;
+        let mut globex = targets(
+            h,
+            CAROL_ID,
+            "carol@globex.test",
+            GLOBEX_ID,
+            &carol_globex_admin,
+            &carol_globex_admin,
+            &carol_elevated,
+            "pending.globex@globex.test",
+        )
+        .await;
         // Carol must not hold Bob's email-change code by chance (1 in a million): she would then
         // legitimately confirm her own change with it.
         while globex.email_code == acme.email_code {
-            let again = h.widget(Method::POST, "/UserProfile/send-email-change", &carol_globex_admin, PROFILE).header("x-elevated-access-token", &carol_elevated).json(&json!({"newEmail": "new.carol@globex.test"}));
+            let again = h
+                .widget(
+                    Method::POST,
+                    "/UserProfile/send-email-change",
+                    &carol_globex_admin,
+                    PROFILE,
+                )
+                .header("x-elevated-access-token", &carol_elevated)
+                .json(&json!({"newEmail": "new.carol@globex.test"}));
             status_of(h, again, 200, "send-email-change again").await;
-            globex.email_code = h.last_mail("new.carol@globex.test").await["code"].as_str().unwrap().to_string();
+            globex.email_code = h.last_mail("new.carol@globex.test").await["code"]
+                .as_str()
+                .unwrap()
+                .to_string();
         }
 
         // Dana was an admin when her token was minted, and is a member again now.
-        let promote = |role: &str| h.widget(Method::POST, &format!("/UserManagement/members/{DANA_ID}"), &alice_acme_admin, MANAGEMENT).json(&json!({"roles": [role]}));
+        let promote = |role: &str| {
+            h.widget(
+                Method::POST,
+                &format!("/UserManagement/members/{DANA_ID}"),
+                &alice_acme_admin,
+                MANAGEMENT,
+            )
+            .json(&json!({"roles": [role]}))
+        };
         status_of(h, promote("admin"), 200, "promote dana").await;
-        let dana_demoted_admin = h.widget_token(DANA_ID, Some(ACME_ID), manage()).await.unwrap();
+        let dana_demoted_admin = h
+            .widget_token(DANA_ID, Some(ACME_ID), manage())
+            .await
+            .unwrap();
         status_of(h, promote("member"), 200, "demote dana").await;
         // Evan's token outlives his membership.
-        let evan_removed_member = h.widget_token(EVAN_ID, Some(ACME_ID), vec![]).await.unwrap();
-        status_of(h, h.widget(Method::DELETE, &format!("/UserManagement/members/{EVAN_ID}"), &alice_acme_admin, MANAGEMENT), 200, "remove evan").await;
+        let evan_removed_member = h
+            .widget_token(EVAN_ID, Some(ACME_ID), vec![])
+            .await
+            .unwrap();
+        status_of(
+            h,
+            h.widget(
+                Method::DELETE,
+                &format!("/UserManagement/members/{EVAN_ID}"),
+                &alice_acme_admin,
+                MANAGEMENT,
+            ),
+            200,
+            "remove evan",
+        )
+        .await;
 
         let acme_victim = Victim {
             organization: ACME_ID.into(),
             users: vec![BOB_ID.into()],
             emails: vec!["bob@acme.test".into(), "new.bob@acme.test".into()],
-            markers: [BOB_ID, "bob@acme.test", "new.bob@acme.test", "pending.acme@acme.test", ACME_ID, "Acme Corp", acme.invite.as_str(), acme.membership.as_str(), acme.session.as_str(), acme.challenge.as_str(), acme.factor.as_str()].map(String::from).to_vec(),
+            markers: [
+                BOB_ID,
+                "bob@acme.test",
+                "new.bob@acme.test",
+                "pending.acme@acme.test",
+                ACME_ID,
+                "Acme Corp",
+                acme.invite.as_str(),
+                acme.membership.as_str(),
+                acme.session.as_str(),
+                acme.challenge.as_str(),
+                acme.factor.as_str(),
+            ]
+            .map(String::from)
+            .to_vec(),
         };
         let globex_victim = Victim {
             organization: GLOBEX_ID.into(),
             users: vec![CAROL_ID.into()],
             emails: vec!["carol@globex.test".into(), "new.carol@globex.test".into()],
             // Not Globex's id or name: Alice is a Globex member and sees both in her organization list.
-            markers: [CAROL_ID, "carol@globex.test", "new.carol@globex.test", "pending.globex@globex.test", globex.invite.as_str(), globex.membership.as_str(), globex.session.as_str(), globex.challenge.as_str(), globex.factor.as_str()].map(String::from).to_vec(),
+            markers: [
+                CAROL_ID,
+                "carol@globex.test",
+                "new.carol@globex.test",
+                "pending.globex@globex.test",
+                globex.invite.as_str(),
+                globex.membership.as_str(),
+                globex.session.as_str(),
+                globex.challenge.as_str(),
+                globex.factor.as_str(),
+            ]
+            .map(String::from)
+            .to_vec(),
         };
-        Self { alice_acme_admin, alice_globex_member, alice_no_organization, bob_acme_member, carol_globex_admin, dana_demoted_admin, evan_removed_member, alice_elevated, bob_elevated, carol_elevated, acme, globex, acme_victim, globex_victim }
+        Self {
+            alice_acme_admin,
+            alice_globex_member,
+            alice_no_organization,
+            bob_acme_member,
+            carol_globex_admin,
+            dana_demoted_admin,
+            evan_removed_member,
+            alice_elevated,
+            bob_elevated,
+            carol_elevated,
+            acme,
+            globex,
+            acme_victim,
+            globex_victim,
+        }
     }
 
     /// The targets really are what the matrix says they are (else a refusal proves nothing).
     fn check(&self, state: &State) {
         for (targets, organization) in [(&self.acme, ACME_ID), (&self.globex, GLOBEX_ID)] {
             let membership = &state.memberships[&targets.membership];
-            assert_eq!((membership.user_id.as_str(), membership.organization_id.as_str()), (targets.member.as_str(), organization));
+            assert_eq!(
+                (
+                    membership.user_id.as_str(),
+                    membership.organization_id.as_str()
+                ),
+                (targets.member.as_str(), organization)
+            );
             let invitation = &state.invitations[&targets.invite];
             assert_eq!(invitation.organization_id, organization);
-            assert_eq!(invitation.state, workos_emulator::store::InvitationState::Pending);
+            assert_eq!(
+                invitation.state,
+                workos_emulator::store::InvitationState::Pending
+            );
             assert!(state.sessions[&targets.session].is_active(workos_emulator::store::now()));
             assert_eq!(state.challenges[&targets.challenge].user_id, targets.member);
-            assert_eq!(state.pending_factors[&targets.factor].user_id, targets.member);
-            assert_eq!(state.email_changes[&targets.member].code, targets.email_code);
+            assert_eq!(
+                state.pending_factors[&targets.factor].user_id,
+                targets.member
+            );
+            assert_eq!(
+                state.email_changes[&targets.member].code,
+                targets.email_code
+            );
         }
         assert_eq!(state.membership(DANA_ID, ACME_ID).unwrap().role, "member");
         assert!(state.membership(EVAN_ID, ACME_ID).is_none());
@@ -333,11 +703,17 @@ impl Fixtures {
 
 /// The tokens that must not work anywhere: built from Alice's genuine Acme admin token (with the
 /// users-table scope), so each would pass every check if its signature or expiry were ignored.
-fn bad_tokens(h: &Harness, f: &Fixtures) -> Vec<(&'static str, Option<String>, Option<&'static str>)> {
+fn bad_tokens(
+    h: &Harness,
+    f: &Fixtures,
+) -> Vec<(&'static str, Option<String>, Option<&'static str>)> {
     let (header, claims, signature) = forge::split(&f.alice_acme_admin);
     let with = |changes: Value| {
         let mut claims = claims.clone();
-        claims.as_object_mut().unwrap().extend(changes.as_object().unwrap().clone());
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(changes.as_object().unwrap().clone());
         claims
     };
     let now = workos_emulator::store::now().unix_timestamp();
@@ -361,23 +737,72 @@ fn bad_tokens(h: &Harness, f: &Fixtures) -> Vec<(&'static str, Option<String>, O
     let expired_message = Some("Widget token expired.");
     let invalid = Some("Invalid widget token.");
     vec![
-        ("no Authorization header", None, Some("Missing widget token.")),
+        (
+            "no Authorization header",
+            None,
+            Some("Missing widget token."),
+        ),
         ("garbage", Some("not-a-jwt".into()), invalid),
         // (c) expired, genuinely signed.
         ("expired a minute ago", Some(expired), expired_message),
         ("expired a second ago", Some(just_expired), expired_message),
         // (d) another RSA key, same kid, same claims.
-        ("signed by another RSA key with the same kid", Some(forge::sign_foreign(&header, &claims)), invalid),
+        (
+            "signed by another RSA key with the same kid",
+            Some(forge::sign_foreign(&header, &claims)),
+            invalid,
+        ),
         // (e) alg none.
-        ("alg none, no signature", Some(forge::assemble(&none("none"), &claims, "")), invalid),
-        ("alg none, the original signature", Some(forge::assemble(&none("none"), &claims, &signature)), invalid),
-        ("alg HS256 keyed with the published public key", Some(forge::sign_hmac(&none("HS256"), &claims, pem.as_bytes(), jsonwebtoken::Algorithm::HS256)), invalid),
-        ("RS256 with the signature stripped", Some(forge::assemble(&header, &claims, "")), invalid),
+        (
+            "alg none, no signature",
+            Some(forge::assemble(&none("none"), &claims, "")),
+            invalid,
+        ),
+        (
+            "alg none, the original signature",
+            Some(forge::assemble(&none("none"), &claims, &signature)),
+            invalid,
+        ),
+        (
+            "alg HS256 keyed with the published public key",
+            Some(forge::sign_hmac(
+                &none("HS256"),
+                &claims,
+                pem.as_bytes(),
+                jsonwebtoken::Algorithm::HS256,
+            )),
+            invalid,
+        ),
+        (
+            "RS256 with the signature stripped",
+            Some(forge::assemble(&header, &claims, "")),
+            invalid,
+        ),
         // (f) tampered payloads under the original signature.
-        ("bob's member token given the users-table scope", Some(forge::assemble(&bob_header, &bob_escalated, &bob_signature)), invalid),
-        ("bob's member token turned into alice's admin token", Some(forge::assemble(&bob_header, &bob_as_alice, &bob_signature)), invalid),
-        ("alice's Globex member token given the users-table scope", Some(forge::assemble(&header, &globex_escalated, &globex_signature)), invalid),
-        ("an expired token with its exp moved a day ahead", Some(forge::assemble(&header, &revived, &expired_signature)), invalid),
+        (
+            "bob's member token given the users-table scope",
+            Some(forge::assemble(&bob_header, &bob_escalated, &bob_signature)),
+            invalid,
+        ),
+        (
+            "bob's member token turned into alice's admin token",
+            Some(forge::assemble(&bob_header, &bob_as_alice, &bob_signature)),
+            invalid,
+        ),
+        (
+            "alice's Globex member token given the users-table scope",
+            Some(forge::assemble(
+                &header,
+                &globex_escalated,
+                &globex_signature,
+            )),
+            invalid,
+        ),
+        (
+            "an expired token with its exp moved a day ahead",
+            Some(forge::assemble(&header, &revived, &expired_signature)),
+            invalid,
+        ),
     ]
 }
 
@@ -385,24 +810,101 @@ fn scenarios(h: &Harness, f: &Fixtures) -> Vec<Scenario> {
     let lacks = Some("lacks the 'widgets:users-table:manage' permission");
     let mut list = vec![
         // (a) another organization's ids.
-        Scenario { name: "alice's Acme admin token on Globex's ids".into(), token: Some(f.alice_acme_admin.clone()), elevated: Some(f.alice_elevated.clone()), targets: f.globex.clone(), rows: Rows::All, expect: Expect::CrossOrganization(f.globex_victim.clone()) },
-        Scenario { name: "carol's Globex admin token on Acme's ids".into(), token: Some(f.carol_globex_admin.clone()), elevated: Some(f.carol_elevated.clone()), targets: f.acme.clone(), rows: Rows::All, expect: Expect::CrossOrganization(f.acme_victim.clone()) },
+        Scenario {
+            name: "alice's Acme admin token on Globex's ids".into(),
+            token: Some(f.alice_acme_admin.clone()),
+            elevated: Some(f.alice_elevated.clone()),
+            targets: f.globex.clone(),
+            rows: Rows::All,
+            expect: Expect::CrossOrganization(f.globex_victim.clone()),
+        },
+        Scenario {
+            name: "carol's Globex admin token on Acme's ids".into(),
+            token: Some(f.carol_globex_admin.clone()),
+            elevated: Some(f.carol_elevated.clone()),
+            targets: f.acme.clone(),
+            rows: Rows::All,
+            expect: Expect::CrossOrganization(f.acme_victim.clone()),
+        },
         // Another user's elevated access does not elevate.
-        Scenario::refused("alice's Acme admin token with carol's elevated-access token", Some(f.alice_acme_admin.clone()), &f.carol_elevated, &f.acme, Rows::Elevated, Some("Elevated access required")),
-        Scenario::refused("bob's Acme member token with alice's elevated-access token", Some(f.bob_acme_member.clone()), &f.alice_elevated, &f.acme, Rows::Elevated, Some("Elevated access required")),
+        Scenario::refused(
+            "alice's Acme admin token with carol's elevated-access token",
+            Some(f.alice_acme_admin.clone()),
+            &f.carol_elevated,
+            &f.acme,
+            Rows::Elevated,
+            Some("Elevated access required"),
+        ),
+        Scenario::refused(
+            "bob's Acme member token with alice's elevated-access token",
+            Some(f.bob_acme_member.clone()),
+            &f.alice_elevated,
+            &f.acme,
+            Rows::Elevated,
+            Some("Elevated access required"),
+        ),
         // (b) members' tokens on admin operations.
-        Scenario::refused("bob's Acme member token", Some(f.bob_acme_member.clone()), &f.bob_elevated, &f.acme, Rows::Admin, lacks),
-        Scenario::refused("alice's Globex member token (admin of Acme only)", Some(f.alice_globex_member.clone()), &f.alice_elevated, &f.globex, Rows::Admin, lacks),
-        Scenario::refused("alice's token without an organization", Some(f.alice_no_organization.clone()), &f.alice_elevated, &f.acme, Rows::Admin, lacks),
-        Scenario::refused("dana's admin token after her demotion to member", Some(f.dana_demoted_admin.clone()), &f.alice_elevated, &f.acme, Rows::Admin, lacks),
-        Scenario::refused("evan's token after his removal from Acme", Some(f.evan_removed_member.clone()), &f.alice_elevated, &f.acme, Rows::All, Some("not a member of the organization")),
+        Scenario::refused(
+            "bob's Acme member token",
+            Some(f.bob_acme_member.clone()),
+            &f.bob_elevated,
+            &f.acme,
+            Rows::Admin,
+            lacks,
+        ),
+        Scenario::refused(
+            "alice's Globex member token (admin of Acme only)",
+            Some(f.alice_globex_member.clone()),
+            &f.alice_elevated,
+            &f.globex,
+            Rows::Admin,
+            lacks,
+        ),
+        Scenario::refused(
+            "alice's token without an organization",
+            Some(f.alice_no_organization.clone()),
+            &f.alice_elevated,
+            &f.acme,
+            Rows::Admin,
+            lacks,
+        ),
+        Scenario::refused(
+            "dana's admin token after her demotion to member",
+            Some(f.dana_demoted_admin.clone()),
+            &f.alice_elevated,
+            &f.acme,
+            Rows::Admin,
+            lacks,
+        ),
+        Scenario::refused(
+            "evan's token after his removal from Acme",
+            Some(f.evan_removed_member.clone()),
+            &f.alice_elevated,
+            &f.acme,
+            Rows::All,
+            Some("not a member of the organization"),
+        ),
     ];
     // (c)–(f) tokens that must not work anywhere, with Alice's genuine elevated access.
     for (name, token, message) in bad_tokens(h, f) {
-        list.push(Scenario::refused(name, token, &f.alice_elevated, &f.acme, Rows::All, message));
+        list.push(Scenario::refused(
+            name,
+            token,
+            &f.alice_elevated,
+            &f.acme,
+            Rows::All,
+            message,
+        ));
     }
     // Last, as it changes things: the genuine token behind the forgeries gets through everywhere.
-    list.push(Scenario { name: "control: alice's genuine Acme admin token".into(), token: Some(f.alice_acme_admin.clone()), elevated: Some(f.alice_elevated.clone()), targets: f.acme.clone(), rows: Rows::All, expect: Expect::PassesAuthentication });
+    list.push(Scenario {
+        name: "control: alice's genuine Acme admin token".into(),
+        token: Some(f.alice_acme_admin.clone()),
+        elevated: Some(f.alice_elevated.clone()),
+        targets: f.acme.clone(),
+        rows: Rows::All,
+        expect: Expect::PassesAuthentication,
+    });
     list
 }
 
@@ -419,7 +921,11 @@ async fn send(h: &Harness, scenario: &Scenario, endpoint: &Endpoint) -> (u16, Va
     let path = scenario.targets.fill(endpoint.path);
     let mut request = match &scenario.token {
         Some(token) => h.widget(method, &path, token, endpoint.widget),
-        None => h.http.request(method, h.url(&format!("/_widgets{path}"))).header("WorkOS-Widgets-Version", "1").header("WorkOS-Widgets-Type", endpoint.widget),
+        None => h
+            .http
+            .request(method, h.url(&format!("/_widgets{path}")))
+            .header("WorkOS-Widgets-Version", "1")
+            .header("WorkOS-Widgets-Type", endpoint.widget),
     };
     request = request.header("content-type", "application/json");
     if let Some(body) = endpoint.body {
@@ -435,7 +941,9 @@ async fn send(h: &Harness, scenario: &Scenario, endpoint: &Endpoint) -> (u16, Va
 async fn check(h: &Harness, scenario: &Scenario, endpoint: &Endpoint) -> Result<(), String> {
     let before = snapshot(h);
     let victim_before = match &scenario.expect {
-        Expect::CrossOrganization(victim) => Some(victim.view(&h.emulator.environment().store.read())),
+        Expect::CrossOrganization(victim) => {
+            Some(victim.view(&h.emulator.environment().store.read()))
+        }
         _ => None,
     };
     let (status, body) = send(h, scenario, endpoint).await;
@@ -448,30 +956,46 @@ async fn check(h: &Harness, scenario: &Scenario, endpoint: &Endpoint) -> Result<
         }
         let text = body["message"].as_str().unwrap_or_default();
         if text.is_empty() || message.is_some_and(|m| !text.contains(m)) {
-            return Err(format!("refusal message {text:?}, expected one containing {:?}", message.unwrap_or("anything")));
+            return Err(format!(
+                "refusal message {text:?}, expected one containing {:?}",
+                message.unwrap_or("anything")
+            ));
         }
         let changed = changed_fields(&before, &snapshot(h));
         if !changed.is_empty() {
-            return Err(format!("answered {status} but changed the store: {changed:?}"));
+            return Err(format!(
+                "answered {status} but changed the store: {changed:?}"
+            ));
         }
         Ok(())
     };
     match &scenario.expect {
-        Expect::Refused { status: expected, message } => refused(*expected, *message),
-        Expect::CrossOrganization(_) if endpoint.foreign.is_some() => refused(endpoint.foreign.unwrap(), None),
+        Expect::Refused {
+            status: expected,
+            message,
+        } => refused(*expected, *message),
+        Expect::CrossOrganization(_) if endpoint.foreign.is_some() => {
+            refused(endpoint.foreign.unwrap(), None)
+        }
         Expect::CrossOrganization(victim) => {
             if (200..300).contains(&status) {
                 let text = body.to_string();
                 if let Some(marker) = victim.markers.iter().find(|m| text.contains(m.as_str())) {
-                    return Err(format!("leaked {marker:?} of the other organization: {text}"));
+                    return Err(format!(
+                        "leaked {marker:?} of the other organization: {text}"
+                    ));
                 }
             }
             if victim_before != Some(victim.view(&h.emulator.environment().store.read())) {
-                return Err(format!("answered {status} and changed the other organization's data"));
+                return Err(format!(
+                    "answered {status} and changed the other organization's data"
+                ));
             }
             Ok(())
         }
-        Expect::PassesAuthentication if status == 401 || status == 403 => Err(format!("the genuine token was refused: {status} {body}")),
+        Expect::PassesAuthentication if status == 401 || status == 403 => {
+            Err(format!("the genuine token was refused: {status} {body}"))
+        }
         Expect::PassesAuthentication => Ok(()),
     }
 }
@@ -489,25 +1013,46 @@ async fn every_widgets_endpoint_refuses_every_token_that_must_not_work_and_chang
         for endpoint in ENDPOINTS.iter().filter(|e| runs(scenario.rows, e)) {
             combinations += 1;
             if let Err(why) = check(&h, scenario, endpoint).await {
-                failures.push(format!("[{}] × {} {}: {why}", scenario.name, endpoint.method, endpoint.path));
+                failures.push(format!(
+                    "[{}] × {} {}: {why}",
+                    scenario.name, endpoint.method, endpoint.path
+                ));
             }
         }
     }
-    println!("isolation matrix: {combinations} combinations ({} scenarios, {} endpoint rows)", scenarios.len(), ENDPOINTS.len());
-    assert!(failures.is_empty(), "{} of {combinations} combinations failed:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "isolation matrix: {combinations} combinations ({} scenarios, {} endpoint rows)",
+        scenarios.len(),
+        ENDPOINTS.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {combinations} combinations failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // And the emulator still serves.
     assert_eq!(h.call(h.http.get(h.url("/_emulator/health"))).await.0, 200);
 }
 
 #[test]
 fn the_matrix_covers_every_widgets_route() {
-    let widget_routes: Vec<(String, String)> = registered_routes().into_iter().filter(|(_, path)| path.starts_with("/_widgets/")).collect();
-    assert!(widget_routes.len() >= 24, "the route scan found only {widget_routes:?}");
+    let widget_routes: Vec<(String, String)> = registered_routes()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/_widgets/"))
+        .collect();
+    assert!(
+        widget_routes.len() >= 24,
+        "the route scan found only {widget_routes:?}"
+    );
     for (method, route) in widget_routes {
         let covered = ENDPOINTS.iter().any(|e| {
             let path = format!("/_widgets{}", e.path.split('?').next().unwrap());
             e.method == method && normalise(&path) == normalise(&route)
         });
-        assert!(covered, "{method} {route} is served but not in the isolation matrix");
+        assert!(
+            covered,
+            "{method} {route} is served but not in the isolation matrix"
+        );
     }
 }

@@ -32,7 +32,7 @@ pub fn router(env: &AppState) -> Router<AppState> {
         .merge(user_sessions::router())
         .merge(users_management::router())
         .merge(organization_switcher::router())
-       .layer(cors(&env.config.allowed_origins))
+        .layer(cors(&env.config.allowed_origins))
 }
 
 /// CORS for the widgets' preflighted calls: their custom headers and JSON content type.
@@ -40,7 +40,11 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
     let origin = if allowed_origins.is_empty() {
         AllowOrigin::mirror_request()
     } else {
-        AllowOrigin::list(allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()))
+        AllowOrigin::list(
+            allowed_origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
     };
     CorsLayer::new()
         .allow_origin(origin)
@@ -57,7 +61,14 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
 
 /// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !email.contains(char::is_whitespace) && !domain.contains('@') && email.len() <= 254
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && email.len() <= 254
 }
-

@@ -5,8 +5,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::auth::WidgetCaller;
 use crate::AppState;
+use crate::auth::WidgetCaller;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/UserManagement/organizations", get(list_organizations))

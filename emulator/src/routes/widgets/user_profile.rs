@@ -7,12 +7,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ChallengeCode;
+use crate::AppState;
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
-use super::ChallengeCode;
 use crate::routes::ApiJson;
 use crate::store::{self, Challenge, ElevatedAccess, EmailChange, User};
-use crate::AppState;
 
 /// Longest first name, last name or locale accepted, in characters.
 const MAX_NAME_CHARS: usize = 255;
@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/UserProfile/send-verification", post(send_verification))
         .route("/UserProfile/verify", post(verify))
         .route("/UserProfile/send-email-change", post(send_email_change))
-        .route("/UserProfile/verify-email-change", post(verify_email_change))
+        .route(
+            "/UserProfile/verify-email-change",
+            post(verify_email_change),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,20 +40,42 @@ struct EmailChangeRequest {
 
 /// P6 `POST /_widgets/UserProfile/send-email-change` `{newEmail}` (elevated access) →
 /// `{expiresAt}`: emails a code to the new address. 400 invalid address; 409 taken by another user.
-async fn send_email_change(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<EmailChangeRequest>) -> Result<Json<Value>, ApiError> {
+async fn send_email_change(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EmailChangeRequest>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     caller.require_elevated(&state, &headers)?;
     let new_email = body.new_email.trim().to_lowercase();
     if !crate::routes::widgets::valid_email(&new_email) {
         return Err(ApiError::bad_request("invalid_email", "Invalid email"));
     }
-    if state.user_by_email(&new_email).is_some_and(|u| u.id != caller.user_id) {
-        return Err(ApiError::Conflict("This email address is already in use.".into()));
+    if state
+        .user_by_email(&new_email)
+        .is_some_and(|u| u.id != caller.user_id)
+    {
+        return Err(ApiError::Conflict(
+            "This email address is already in use.".into(),
+        ));
     }
     let code = store::new_code();
     let expires_at = store::now() + ELEVATED_TTL;
-    state.email_changes.insert(caller.user_id.clone(), EmailChange { new_email: new_email.clone(), code: code.clone(), expires_at });
-    state.send_mail(&new_email, "Confirm your new email address", format!("Your code to confirm this email address is {code}. It expires in 10 minutes."), Some(code));
+    state.email_changes.insert(
+        caller.user_id.clone(),
+        EmailChange {
+            new_email: new_email.clone(),
+            code: code.clone(),
+            expires_at,
+        },
+    );
+    state.send_mail(
+        &new_email,
+        "Confirm your new email address",
+        format!("Your code to confirm this email address is {code}. It expires in 10 minutes."),
+        Some(code),
+    );
     Ok(Json(json!({"expiresAt": store::timestamp(expires_at)})))
 }
 
@@ -62,57 +87,125 @@ struct VerifyEmailChange {
 /// P7 `POST /_widgets/UserProfile/verify-email-change` `{code}` (elevated access) →
 /// `{user: Me, elevatedAccessToken, expiresAt}`: the email changes (verified) and a fresh elevated
 /// token replaces the old one. Wrong or expired code → 400.
-async fn verify_email_change(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<VerifyEmailChange>) -> Result<Json<Value>, ApiError> {
+async fn verify_email_change(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<VerifyEmailChange>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     caller.require_elevated(&state, &headers)?;
     let now = store::now();
-    let change = state.email_changes.get(&caller.user_id).filter(|c| c.expires_at > now && crate::auth::secret_eq(&c.code, body.code.trim())).cloned();
+    let change = state
+        .email_changes
+        .get(&caller.user_id)
+        .filter(|c| c.expires_at > now && crate::auth::secret_eq(&c.code, body.code.trim()))
+        .cloned();
     let Some(change) = change else {
-        return Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect or has expired."));
+        return Err(ApiError::bad_request(
+            "invalid_one_time_code",
+            "The code is incorrect or has expired.",
+        ));
     };
-    if state.user_by_email(&change.new_email).is_some_and(|u| u.id != caller.user_id) {
-        return Err(ApiError::Conflict("This email address is already in use.".into()));
+    if state
+        .user_by_email(&change.new_email)
+        .is_some_and(|u| u.id != caller.user_id)
+    {
+        return Err(ApiError::Conflict(
+            "This email address is already in use.".into(),
+        ));
     }
     state.email_changes.remove(&caller.user_id);
     let token = store::new_secret();
     let expires_at = now + ELEVATED_TTL;
-    state.elevated.insert(token.clone(), ElevatedAccess { user_id: caller.user_id.clone(), expires_at });
-    let user = state.users.get_mut(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
+    state.elevated.insert(
+        token.clone(),
+        ElevatedAccess {
+            user_id: caller.user_id.clone(),
+            expires_at,
+        },
+    );
+    let user = state
+        .users
+        .get_mut(&caller.user_id)
+        .ok_or_else(ApiError::unknown_user)?;
     user.email = change.new_email;
     user.email_verified = true;
     user.updated_at = now;
     tracing::info!(user_id = %user.id, "email changed");
-    Ok(Json(json!({"user": me(user), "elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)})))
+    Ok(Json(
+        json!({"user": me(user), "elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)}),
+    ))
 }
 
 /// P4 `POST /_widgets/UserProfile/send-verification` → `{authenticationChallenge, type:
 /// "EmailVerification"}`: emails a 6-digit code to the caller (see `/_emulator/mailbox`).
-async fn send_verification(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn send_verification(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
-    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(ApiError::unknown_user)?;
+    let email = state
+        .users
+        .get(&caller.user_id)
+        .map(|u| u.email.clone())
+        .ok_or_else(ApiError::unknown_user)?;
     let code = store::new_code();
     let id = store::new_id("auth_challenge");
-    state.challenges.insert(id.clone(), Challenge { user_id: caller.user_id.clone(), code: code.clone(), expires_at: store::now() + ELEVATED_TTL });
-    state.send_mail(&email, "Your verification code", format!("Your verification code is {code}. It expires in 10 minutes."), Some(code));
-    Ok(Json(json!({"authenticationChallenge": id, "type": "EmailVerification"})))
+    state.challenges.insert(
+        id.clone(),
+        Challenge {
+            user_id: caller.user_id.clone(),
+            code: code.clone(),
+            expires_at: store::now() + ELEVATED_TTL,
+        },
+    );
+    state.send_mail(
+        &email,
+        "Your verification code",
+        format!("Your verification code is {code}. It expires in 10 minutes."),
+        Some(code),
+    );
+    Ok(Json(
+        json!({"authenticationChallenge": id, "type": "EmailVerification"}),
+    ))
 }
 
 /// P5 `POST /_widgets/UserProfile/verify` `{code, authenticationChallengeId}` →
 /// `{elevatedAccessToken, expiresAt}` (10 minutes). A wrong or expired code, or another user's
 /// challenge → 400 `{message}`; a challenge is used once.
-async fn verify(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<ChallengeCode>) -> Result<Json<Value>, ApiError> {
+async fn verify(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<ChallengeCode>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     let now = store::now();
-    let challenge = state.challenges.get(&body.authentication_challenge_id).filter(|c| c.user_id == caller.user_id && c.expires_at > now).cloned();
+    let challenge = state
+        .challenges
+        .get(&body.authentication_challenge_id)
+        .filter(|c| c.user_id == caller.user_id && c.expires_at > now)
+        .cloned();
     match challenge {
         Some(c) if crate::auth::secret_eq(&c.code, body.code.trim()) => {
             state.challenges.remove(&body.authentication_challenge_id);
             let token = store::new_secret();
             let expires_at = now + ELEVATED_TTL;
-            state.elevated.insert(token.clone(), ElevatedAccess { user_id: caller.user_id.clone(), expires_at });
-            Ok(Json(json!({"elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)})))
+            state.elevated.insert(
+                token.clone(),
+                ElevatedAccess {
+                    user_id: caller.user_id.clone(),
+                    expires_at,
+                },
+            );
+            Ok(Json(
+                json!({"elevatedAccessToken": token, "expiresAt": store::timestamp(expires_at)}),
+            ))
         }
-        _ => Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect or has expired.")),
+        _ => Err(ApiError::bad_request(
+            "invalid_one_time_code",
+            "The code is incorrect or has expired.",
+        )),
     }
 }
 
@@ -130,9 +223,15 @@ fn me(user: &User) -> Value {
 }
 
 /// P1 `GET /_widgets/UserProfile/me` → 200 `Me`.
-async fn get_me(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn get_me(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let user = state.users.get(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
+    let user = state
+        .users
+        .get(&caller.user_id)
+        .ok_or_else(ApiError::unknown_user)?;
     Ok(Json(me(user)))
 }
 
@@ -146,12 +245,19 @@ struct UpdateMe {
 
 /// P2 `POST /_widgets/UserProfile/me` `{firstName?, lastName?, locale?}` → 200 `Me`. Absent fields
 /// stay as they are; empty ones are cleared; over 255 characters → 400 `{message}`.
-async fn update_me(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<UpdateMe>) -> Result<Json<Value>, ApiError> {
+async fn update_me(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<UpdateMe>,
+) -> Result<Json<Value>, ApiError> {
     let clean = |field: &str, value: Option<String>| -> Result<Option<Option<String>>, ApiError> {
         let Some(value) = value else { return Ok(None) };
         let value = value.trim().to_string();
         if value.chars().count() > MAX_NAME_CHARS {
-            return Err(ApiError::bad_request("invalid_request_parameters", format!("{field} must be at most {MAX_NAME_CHARS} characters.")));
+            return Err(ApiError::bad_request(
+                "invalid_request_parameters",
+                format!("{field} must be at most {MAX_NAME_CHARS} characters."),
+            ));
         }
         Ok(Some((!value.is_empty()).then_some(value)))
     };
@@ -160,7 +266,10 @@ async fn update_me(caller: WidgetCaller, State(env): State<AppState>, ApiJson(bo
     let locale = clean("locale", body.locale)?;
 
     let mut state = env.store.write();
-    let user = state.users.get_mut(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
+    let user = state
+        .users
+        .get_mut(&caller.user_id)
+        .ok_or_else(ApiError::unknown_user)?;
     if let Some(v) = first_name {
         user.first_name = v;
     }

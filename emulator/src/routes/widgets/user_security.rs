@@ -8,13 +8,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::ChallengeCode;
+use crate::AppState;
 use crate::auth::{WidgetCaller, hash_password, hashing, password_matches};
 use crate::error::ApiError;
-use super::ChallengeCode;
 use crate::routes::ApiJson;
 use crate::store::{self, PendingFactor, timestamp};
 use crate::totp;
-use crate::AppState;
 
 /// The environment's password policy, enforced by create- and update-password and reported by
 /// `authentication-information`.
@@ -24,7 +24,11 @@ pub struct PasswordPolicy {
     pub number_required: bool,
 }
 
-pub const POLICY: PasswordPolicy = PasswordPolicy { minimum_length: 10, maximum_length: 128, number_required: true };
+pub const POLICY: PasswordPolicy = PasswordPolicy {
+    minimum_length: 10,
+    maximum_length: 128,
+    number_required: true,
+};
 
 impl PasswordPolicy {
     /// The rules `password` breaks, as the widgets' `password_strength_error` items.
@@ -50,7 +54,10 @@ impl PasswordPolicy {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/UserProfile/authentication-information", get(authentication_information))
+        .route(
+            "/UserProfile/authentication-information",
+            get(authentication_information),
+        )
         .route("/UserProfile/update-password", post(update_password))
         .route("/UserProfile/create-password", post(create_password))
         .route("/UserProfile/create-totp-factor", post(create_totp_factor))
@@ -64,16 +71,34 @@ const ENROLMENT_TTL: time::Duration = time::Duration::minutes(10);
 /// S4 `POST /_widgets/UserProfile/create-totp-factor` (elevated access) →
 /// `{authenticationFactor: {…, totp: {issuer, user, secret, qr_code, uri}}, authenticationChallenge}`:
 /// a new secret with its `otpauth://` URI and QR code; it takes effect once S5 verifies a code.
-async fn create_totp_factor(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn create_totp_factor(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     caller.require_elevated(&state, &headers)?;
-    let email = state.users.get(&caller.user_id).map(|u| u.email.clone()).ok_or_else(ApiError::unknown_user)?;
+    let email = state
+        .users
+        .get(&caller.user_id)
+        .map(|u| u.email.clone())
+        .ok_or_else(ApiError::unknown_user)?;
     let secret = totp::new_secret();
-    let (uri, qr_code) = totp::enrollment(&secret, &email).ok_or_else(|| ApiError::bad_request("totp_failed", "Could not create the authenticator secret."))?;
+    let (uri, qr_code) = totp::enrollment(&secret, &email).ok_or_else(|| {
+        ApiError::bad_request("totp_failed", "Could not create the authenticator secret.")
+    })?;
     let now = store::now();
     let factor_id = store::new_id("auth_factor");
     let challenge_id = store::new_id("auth_challenge");
-    state.pending_factors.insert(challenge_id.clone(), PendingFactor { factor_id: factor_id.clone(), user_id: caller.user_id.clone(), secret: secret.clone(), expires_at: now + ENROLMENT_TTL });
+    state.pending_factors.insert(
+        challenge_id.clone(),
+        PendingFactor {
+            factor_id: factor_id.clone(),
+            user_id: caller.user_id.clone(),
+            secret: secret.clone(),
+            expires_at: now + ENROLMENT_TTL,
+        },
+    );
     Ok(Json(json!({
         "authenticationFactor": {
             "object": "authentication_factor", "id": factor_id, "type": "totp", "user_id": caller.user_id, "sms": null,
@@ -90,13 +115,26 @@ async fn create_totp_factor(caller: WidgetCaller, State(env): State<AppState>, h
 /// S5 `POST /_widgets/UserProfile/verify-totp-factor` `{code, authenticationChallengeId}` →
 /// `{success: true}` when `code` is the authenticator's current code (a real RFC 6238 check); the
 /// factor then protects sign-in. Wrong code, expired or foreign challenge → 400 `{message}`.
-async fn verify_totp_factor(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<ChallengeCode>) -> Result<Json<Value>, ApiError> {
+async fn verify_totp_factor(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<ChallengeCode>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
-    let pending = state.pending_factors.get(&body.authentication_challenge_id).filter(|p| p.user_id == caller.user_id && p.expires_at > store::now()).cloned();
+    let pending = state
+        .pending_factors
+        .get(&body.authentication_challenge_id)
+        .filter(|p| p.user_id == caller.user_id && p.expires_at > store::now())
+        .cloned();
     let Some(pending) = pending.filter(|p| totp::check(&p.secret, &body.code)) else {
-        return Err(ApiError::bad_request("invalid_one_time_code", "The code is incorrect. Enter the current code from your authenticator app."));
+        return Err(ApiError::bad_request(
+            "invalid_one_time_code",
+            "The code is incorrect. Enter the current code from your authenticator app.",
+        ));
     };
-    state.pending_factors.remove(&body.authentication_challenge_id);
+    state
+        .pending_factors
+        .remove(&body.authentication_challenge_id);
     if let Some(user) = state.users.get_mut(&caller.user_id) {
         user.totp_secret = Some(pending.secret);
         user.updated_at = store::now();
@@ -107,7 +145,11 @@ async fn verify_totp_factor(caller: WidgetCaller, State(env): State<AppState>, A
 
 /// S6 `DELETE /_widgets/UserProfile/totp-factors` (elevated access) → `{success: true}`: removes the
 /// caller's TOTP factor.
-async fn delete_totp_factors(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn delete_totp_factors(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
     caller.require_elevated(&state, &headers)?;
     if let Some(user) = state.users.get_mut(&caller.user_id) {
@@ -119,9 +161,15 @@ async fn delete_totp_factors(caller: WidgetCaller, State(env): State<AppState>, 
 
 /// P3/S1 `GET /_widgets/UserProfile/authentication-information` →
 /// `{data: {verificationMethods: {Password, Mfa}, passwordSettings}}`.
-async fn authentication_information(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn authentication_information(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
     let state = env.store.read();
-    let user = state.users.get(&caller.user_id).ok_or_else(ApiError::unknown_user)?;
+    let user = state
+        .users
+        .get(&caller.user_id)
+        .ok_or_else(ApiError::unknown_user)?;
     Ok(Json(json!({"data": {
         "verificationMethods": {
             "Password": {"provider": "Password", "isSetUp": user.password_hash.is_some(), "lastUsed": user.last_sign_in_at.map(timestamp), "isCurrentSession": true},
@@ -139,17 +187,35 @@ async fn authentication_information(caller: WidgetCaller, State(env): State<AppS
 }
 
 fn strength_error(errors: Vec<Value>) -> (StatusCode, Json<Value>) {
-    (StatusCode::BAD_REQUEST, Json(json!({"code": "password_strength_error", "message": "Password does not meet the requirements.", "errors": errors})))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(
+            json!({"code": "password_strength_error", "message": "Password does not meet the requirements.", "errors": errors}),
+        ),
+    )
 }
 
 /// Checks the policy, then stores the Argon2id hash of `password` for the caller.
-async fn set_password(env: &AppState, user_id: &str, password: String) -> Result<Result<(), (StatusCode, Json<Value>)>, ApiError> {
-    let email = env.store.read().users.get(user_id).map(|u| u.email.clone()).unwrap_or_default();
+async fn set_password(
+    env: &AppState,
+    user_id: &str,
+    password: String,
+) -> Result<Result<(), (StatusCode, Json<Value>)>, ApiError> {
+    let email = env
+        .store
+        .read()
+        .users
+        .get(user_id)
+        .map(|u| u.email.clone())
+        .unwrap_or_default();
     let errors = POLICY.violations(&password, &email);
     if !errors.is_empty() {
         return Ok(Err(strength_error(errors)));
     }
-    let hash = hashing(move || hash_password(&password)).await.ok_or_else(|| ApiError::bad_request("hash_failed", "the password could not be hashed"))?.map_err(|e| ApiError::bad_request("hash_failed", e))?;
+    let hash = hashing(move || hash_password(&password))
+        .await
+        .ok_or_else(|| ApiError::bad_request("hash_failed", "the password could not be hashed"))?
+        .map_err(|e| ApiError::bad_request("hash_failed", e))?;
     let mut state = env.store.write();
     if let Some(user) = state.users.get_mut(user_id) {
         user.password_hash = Some(hash);
@@ -169,19 +235,33 @@ struct UpdatePassword {
 /// S3 `POST /_widgets/UserProfile/update-password` `{newPassword, currentPassword}` → 201
 /// `{success: true}`. 400 `{message}` for a wrong current password; 400 `password_strength_error`
 /// with per-rule `errors` for a new one the policy refuses.
-async fn update_password(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<UpdatePassword>) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let hash = env.store.read().users.get(&caller.user_id).and_then(|u| u.password_hash.clone());
+async fn update_password(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<UpdatePassword>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let hash = env
+        .store
+        .read()
+        .users
+        .get(&caller.user_id)
+        .and_then(|u| u.password_hash.clone());
     let current_ok = match hash {
         Some(hash) => password_matches(&body.current_password, hash).await,
         None => false,
     };
     if !current_ok {
-        return Err(ApiError::bad_request("invalid_credentials", "The current password is incorrect."));
+        return Err(ApiError::bad_request(
+            "invalid_credentials",
+            "The current password is incorrect.",
+        ));
     }
-    Ok(match set_password(&env, &caller.user_id, body.new_password).await? {
-        Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
-        Err(refusal) => refusal,
-    })
+    Ok(
+        match set_password(&env, &caller.user_id, body.new_password).await? {
+            Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
+            Err(refusal) => refusal,
+        },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,10 +271,17 @@ struct CreatePassword {
 
 /// S2 `POST /_widgets/UserProfile/create-password` `{password}` (elevated access) → 201
 /// `{success: true}`; 403 without a live `x-elevated-access-token`; policy failures as in S3.
-async fn create_password(caller: WidgetCaller, State(env): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<CreatePassword>) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn create_password(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreatePassword>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_elevated(&env.store.read(), &headers)?;
-    Ok(match set_password(&env, &caller.user_id, body.password).await? {
-        Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
-        Err(refusal) => refusal,
-    })
+    Ok(
+        match set_password(&env, &caller.user_id, body.password).await? {
+            Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
+            Err(refusal) => refusal,
+        },
+    )
 }

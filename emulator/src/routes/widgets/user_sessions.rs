@@ -6,16 +6,19 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::AppState;
 use crate::auth::WidgetCaller;
 use crate::error::ApiError;
 use crate::routes::ApiJson;
 use crate::store::{self, Session, timestamp};
-use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/UserProfile/sessions", get(list_sessions))
-        .route("/UserProfile/sessions/revoke/{session_id}", delete(revoke_session))
+        .route(
+            "/UserProfile/sessions/revoke/{session_id}",
+            delete(revoke_session),
+        )
         .route("/UserProfile/sessions/revoke-all", delete(revoke_all))
 }
 
@@ -48,16 +51,28 @@ fn active_session(s: &Session) -> Value {
 async fn list_sessions(caller: WidgetCaller, State(env): State<AppState>) -> Json<Value> {
     let now = store::now();
     let state = env.store.read();
-    let mut sessions: Vec<_> = state.sessions.values().filter(|s| s.user_id == caller.user_id && s.is_active(now)).collect();
+    let mut sessions: Vec<_> = state
+        .sessions
+        .values()
+        .filter(|s| s.user_id == caller.user_id && s.is_active(now))
+        .collect();
     sessions.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
     Json(json!({"data": sessions.into_iter().map(active_session).collect::<Vec<_>>()}))
 }
 
 /// U2 `DELETE /_widgets/UserProfile/sessions/revoke/{sessionId}` → `{success: true}`; another
 /// user's or an unknown session → 404. Its refresh token stops working at once.
-async fn revoke_session(caller: WidgetCaller, State(env): State<AppState>, Path(session_id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn revoke_session(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    Path(session_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let mut state = env.store.write();
-    let session = state.sessions.get_mut(&session_id).filter(|s| s.user_id == caller.user_id).ok_or_else(|| ApiError::not_found("session", &session_id))?;
+    let session = state
+        .sessions
+        .get_mut(&session_id)
+        .filter(|s| s.user_id == caller.user_id)
+        .ok_or_else(|| ApiError::not_found("session", &session_id))?;
     session.ended_at.get_or_insert_with(store::now);
     tracing::info!(%session_id, "session revoked from the UserSessions widget");
     Ok(Json(json!({"success": true})))
@@ -71,10 +86,16 @@ struct RevokeAll {
 
 /// U3 `DELETE /_widgets/UserProfile/sessions/revoke-all` `{currentSessionId}` → `{success: true}`:
 /// ends every other session of the caller.
-async fn revoke_all(caller: WidgetCaller, State(env): State<AppState>, ApiJson(body): ApiJson<RevokeAll>) -> Json<Value> {
+async fn revoke_all(
+    caller: WidgetCaller,
+    State(env): State<AppState>,
+    ApiJson(body): ApiJson<RevokeAll>,
+) -> Json<Value> {
     let now = store::now();
     let mut state = env.store.write();
-    for session in state.sessions.values_mut().filter(|s| s.user_id == caller.user_id && s.id != body.current_session_id && s.ended_at.is_none()) {
+    for session in state.sessions.values_mut().filter(|s| {
+        s.user_id == caller.user_id && s.id != body.current_session_id && s.ended_at.is_none()
+    }) {
         session.ended_at = Some(now);
     }
     Json(json!({"success": true}))
