@@ -1,17 +1,19 @@
-//! Who is calling: the API-key check of server-to-server calls, the widget-token check of
-//! `/_widgets/*` calls, token minting, and password hashing.
+//! Who is calling: the API-key check of server-to-server calls ([`ApiKey`]), the widget-token
+//! check of `/_widgets/*` calls ([`WidgetCaller`]), and the [`Claims`] of the tokens the emulator
+//! signs. Password hashing is `password.rs`.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
-use crate::AppState;
+use crate::clock::now;
+use crate::entities::Data;
+use crate::environment::Environment;
 use crate::error::ApiError;
-use crate::store::{self, State};
+use crate::ids::secret_eq;
 
 /// Claims of every JWT the emulator signs: AuthKit access tokens and widget tokens alike
 /// (contract §5; the `workos` crate's session verifier reads `sub`, `sid`, `org_id`, `role`,
@@ -42,7 +44,7 @@ pub struct Claims {
 impl Claims {
     /// Claims for `user_id`, valid for `ttl_secs` from now.
     pub fn new(issuer: &str, user_id: &str, ttl_secs: i64) -> Self {
-        let iat = store::now().unix_timestamp();
+        let iat = now().unix_timestamp();
         Self {
             iss: issuer.into(),
             sub: user_id.into(),
@@ -62,10 +64,13 @@ impl Claims {
 /// (`Authorization: Bearer sk_…`). Missing or wrong → 401.
 pub struct ApiKey;
 
-impl FromRequestParts<AppState> for ApiKey {
+impl FromRequestParts<Arc<Environment>> for ApiKey {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        env: &Arc<Environment>,
+    ) -> Result<Self, ApiError> {
         let presented = bearer(parts).ok_or_else(|| {
             ApiError::Unauthorized(
                 "Missing API key: send 'Authorization: Bearer <api key>'.".into(),
@@ -91,10 +96,13 @@ pub struct WidgetCaller {
     pub permissions: Vec<String>,
 }
 
-impl FromRequestParts<AppState> for WidgetCaller {
+impl FromRequestParts<Arc<Environment>> for WidgetCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, env: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        env: &Arc<Environment>,
+    ) -> Result<Self, ApiError> {
         let token =
             bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
         let claims: Claims = env.keys.verify(token).map_err(|e| {
@@ -104,12 +112,12 @@ impl FromRequestParts<AppState> for WidgetCaller {
             };
             ApiError::Forbidden(reason.into())
         })?;
-        let state = env.store.read();
-        if !state.users.contains_key(&claims.sub) {
+        let data = env.store.read();
+        if !data.users.contains_key(&claims.sub) {
             return Err(ApiError::unknown_user());
         }
         if let Some(org) = &claims.org_id
-            && !is_active_member(&state, &claims.sub, org)
+            && !data.is_active_member(&claims.sub, org)
         {
             return Err(ApiError::Forbidden(
                 "Invalid widget token: not a member of the organization.".into(),
@@ -121,8 +129,8 @@ impl FromRequestParts<AppState> for WidgetCaller {
         let granted = claims
             .org_id
             .as_deref()
-            .and_then(|org| state.membership(&claims.sub, org))
-            .map(|m| state.role_permissions(&m.role))
+            .and_then(|org| data.membership(&claims.sub, org))
+            .map(|m| data.role_permissions(&m.role))
             .unwrap_or_default();
         let permissions = claims
             .permissions
@@ -161,17 +169,15 @@ impl WidgetCaller {
     /// (UserProfile `verify`; contract §6.1).
     pub fn require_elevated(
         &self,
-        state: &State,
+        data: &Data,
         headers: &axum::http::HeaderMap,
     ) -> Result<(), ApiError> {
         let token = headers
             .get("x-elevated-access-token")
             .and_then(|v| v.to_str().ok());
-        let granted = token.and_then(|t| state.elevated.get(t));
+        let granted = token.and_then(|t| data.elevated.get(t));
         match granted {
-            Some(access) if access.user_id == self.user_id && access.expires_at > store::now() => {
-                Ok(())
-            }
+            Some(access) if access.user_id == self.user_id && access.expires_at > now() => Ok(()),
             _ => Err(ApiError::Forbidden(
                 "Elevated access required: verify your identity again.".into(),
             )),
@@ -179,77 +185,9 @@ impl WidgetCaller {
     }
 }
 
-pub fn is_active_member(state: &State, user_id: &str, organization_id: &str) -> bool {
-    state
-        .membership(user_id, organization_id)
-        .is_some_and(|m| m.status == store::MembershipStatus::Active)
-}
-
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, token trimmed).
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
-}
-
-/// Constant-time comparison of secrets.
-pub fn secret_eq(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
-/// Argon2id PHC string of `password`.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-/// Argon2id runs at most this many at once (one per core). Each takes a 19 MiB memory block; with
-/// one blocking thread per concurrent sign-in, the allocator kept those blocks per thread and 500
-/// sign-ins left the process at ~1 GiB resident (`make soak`); see also
-/// [`return_large_blocks_to_the_system`].
-fn hashing_permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    })
-}
-
-/// glibc raises its mmap threshold to the size of each large block freed, so after the first
-/// Argon2 block (19 MiB) the next ones came from per-thread heaps that never shrink: ~400 MiB
-/// resident after 1,500 sign-ins even one per core at a time. A fixed threshold keeps blocks of
-/// 4 MiB and more in their own mappings, returned to the system when freed. Called once by
-/// [`crate::Emulator::start`], before the seed's passwords are hashed.
-pub fn return_large_blocks_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is safe to call at any time.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
-    }
-}
-
-/// Runs `work` (password hashing or verification) off the async workers, one per core at a time:
-/// Argon2id is deliberately slow and memory-hard.
-pub async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _permit = hashing_permits().acquire().await.ok()?;
-    tokio::task::spawn_blocking(work).await.ok()
-}
-
-/// [`verify_password`] off the async workers (see [`hashing`]).
-pub async fn password_matches(password: &str, hash: String) -> bool {
-    let password = password.to_string();
-    hashing(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
 }

@@ -10,6 +10,11 @@ pub const DEFAULT_CLIENT_ID: &str = "client_emulator";
 /// `127.0.0.1:4100`, the port the official `workos/emulate` uses.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4100";
 
+/// Largest request body the emulator reads, in bytes (64 KiB); larger ones get 413
+/// `payload_too_large`. WorkOS bodies are small JSON documents.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Settings of one emulated environment; [`Default`] gives the defaults above.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
     /// The secret API key: `Authorization: Bearer <api_key>` on server calls, and the

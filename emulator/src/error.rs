@@ -1,13 +1,42 @@
 //! The emulator's one error type. Every handler returns `Result<_, ApiError>`; each variant maps to
 //! the status and JSON body WorkOS uses for that failure (contract §4, §8.2), so the official SDKs
-//! and the widgets read them as they would read WorkOS's own.
+//! and the widgets read them as they would read WorkOS's own. The two body shapes are
+//! [`ErrorBody`] and [`OAuthErrorBody`].
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
+use crate::config::MAX_BODY_BYTES;
+use crate::password::Violation;
+
+/// The body of every refusal but `invalid_grant`: `{code?, entity_id?, message, errors?}`. The
+/// widgets show `message`; the SDKs read `code` (absent on a 403, where the widgets only re-fetch
+/// their token).
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// The id that was not found (404 `entity_not_found` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    pub message: String,
+    /// The broken password rules (400 `password_strength_error` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<Violation>>,
+}
+
+/// The OAuth-style body of a refused grant: `{error, error_description}` (spec
+/// `UserlandSessionsController_authenticate`).
+#[derive(Debug, Serialize)]
+pub struct OAuthErrorBody {
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+/// A refused request: each variant is one status and body; `Display` is the body's message.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 401 `{code: "unauthorized", message}`: a missing or wrong API key.
@@ -40,12 +69,17 @@ pub enum ApiError {
     /// 422 `{code: "invalid_request_parameters", message}`.
     #[error("{0}")]
     Unprocessable(String),
-    /// 413 `{code: "payload_too_large", message}`: a body over `routes::MAX_BODY_BYTES`.
+    /// 413 `{code: "payload_too_large", message}`: a body over [`MAX_BODY_BYTES`].
     #[error("The request body is larger than {0} bytes.")]
     TooLarge(usize),
+    /// 400 `{code: "password_strength_error", message, errors: [Violation]}`: a new password the
+    /// policy refuses (`password::POLICY`), one item per broken rule.
+    #[error("Password does not meet the requirements.")]
+    PasswordStrength(Vec<Violation>),
 }
 
 impl ApiError {
+    /// 400 `{code, message}` with this code, e.g. `invalid_email`.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest {
             code,
@@ -58,6 +92,7 @@ impl ApiError {
         Self::Forbidden("Invalid widget token: unknown user.".into())
     }
 
+    /// 404 `entity_not_found` for the `entity` (e.g. `user`) with this id.
     pub fn not_found(entity: &'static str, id: impl Into<String>) -> Self {
         Self::NotFound {
             entity,
@@ -65,6 +100,24 @@ impl ApiError {
         }
     }
 
+    /// The body's `code`: `None` for [`ApiError::Forbidden`] (the widgets' 403 `{message}`) and
+    /// for `invalid_grant` (whose body is [`OAuthErrorBody`]).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::Unauthorized(_) => Some("unauthorized"),
+            Self::Forbidden(_) | Self::InvalidGrant(_) => None,
+            Self::MfaChallenge(_) => Some("mfa_challenge"),
+            Self::MfaEnrollment(_) => Some("mfa_enrollment"),
+            Self::NotFound { .. } => Some("entity_not_found"),
+            Self::BadRequest { code, .. } => Some(code),
+            Self::Conflict(_) => Some("conflict"),
+            Self::Unprocessable(_) => Some("invalid_request_parameters"),
+            Self::TooLarge(_) => Some("payload_too_large"),
+            Self::PasswordStrength(_) => Some("password_strength_error"),
+        }
+    }
+
+    /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -72,7 +125,9 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::BadRequest { .. } | Self::InvalidGrant(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::InvalidGrant(_) | Self::PasswordStrength(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -82,27 +137,33 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
         let message = self.to_string();
-        let body = match &self {
-            Self::Unauthorized(_) => json!({"code": "unauthorized", "message": message}),
-            Self::Forbidden(_) => json!({"message": message}),
-            Self::MfaChallenge(_) => json!({"code": "mfa_challenge", "message": message}),
-            Self::MfaEnrollment(_) => json!({"code": "mfa_enrollment", "message": message}),
-            Self::NotFound { id, .. } => {
-                json!({"code": "entity_not_found", "entity_id": id, "message": message})
+        tracing::debug!(%status, %message, "request refused");
+        match self {
+            Self::InvalidGrant(error_description) => {
+                let body = OAuthErrorBody {
+                    error: "invalid_grant",
+                    error_description,
+                };
+                (status, Json(body)).into_response()
             }
-            Self::BadRequest { code, .. } => json!({"code": code, "message": message}),
-            Self::InvalidGrant(description) => {
-                json!({"error": "invalid_grant", "error_description": description})
+            other => {
+                let (entity_id, errors) = match other {
+                    Self::NotFound { id, .. } => (Some(id), None),
+                    Self::PasswordStrength(violations) => (None, Some(violations)),
+                    _ => (None, None),
+                };
+                let body = ErrorBody {
+                    code,
+                    entity_id,
+                    message,
+                    errors,
+                };
+                (status, Json(body)).into_response()
             }
-            Self::Conflict(_) => json!({"code": "conflict", "message": message}),
-            Self::Unprocessable(_) => {
-                json!({"code": "invalid_request_parameters", "message": message})
-            }
-            Self::TooLarge(_) => json!({"code": "payload_too_large", "message": message}),
-        };
-        tracing::debug!(status = %self.status(), %message, "request refused");
-        (self.status(), Json(body)).into_response()
+        }
     }
 }
 
@@ -111,7 +172,7 @@ impl From<JsonRejection> for ApiError {
         match rejection {
             JsonRejection::JsonDataError(e) => Self::Unprocessable(e.body_text()),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::TooLarge(crate::routes::MAX_BODY_BYTES)
+                Self::TooLarge(MAX_BODY_BYTES)
             }
             other => Self::bad_request("invalid_json", other.body_text()),
         }

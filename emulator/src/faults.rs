@@ -1,18 +1,11 @@
 //! Fault injection for reliability tests: the next N calls to a path (or a share of them) answer
 //! 429 (with `Retry-After`), an error status, only after a delay, or not at all (the connection is
-//! dropped). Configured at `/_emulator/faults`.
+//! dropped). Configured at `/_emulator/faults`; applied by the router's fault layer
+//! (`routes/mod.rs`).
 
 use std::sync::Mutex;
-use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-
-use crate::AppState;
 
 /// What a matching call gets.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -58,18 +51,22 @@ impl Fault {
     }
 }
 
+/// The configured rules, in the order they were added.
 #[derive(Default)]
 pub struct Faults(Mutex<Vec<Fault>>);
 
 impl Faults {
+    /// Adds a rule after the existing ones.
     pub fn add(&self, fault: Fault) {
         self.lock().push(fault);
     }
 
+    /// Removes every rule.
     pub fn clear(&self) {
         self.lock().clear();
     }
 
+    /// The rules, with the calls they have left (`count`).
     pub fn list(&self) -> Vec<Fault> {
         self.lock().clone()
     }
@@ -81,7 +78,7 @@ impl Faults {
     /// Takes one use of the first rule matching the call whose `percent` draw says so (each
     /// matching rule draws in turn, so rules of 5 % each for four kinds fault ≈ 19 % of calls),
     /// removing rules that are used up.
-    fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
+    pub fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         let mut faults = self.lock();
         let mut rng = rand::thread_rng();
         let index = faults.iter().position(|f| {
@@ -100,45 +97,5 @@ impl Faults {
             }
         }
         Some(kind)
-    }
-}
-
-/// Applies the configured faults to every call but the emulator's own `/_emulator/*` and CORS
-/// preflights.
-pub async fn layer(State(env): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
-    if path.starts_with("/_emulator/") || request.method() == axum::http::Method::OPTIONS {
-        return next.run(request).await;
-    }
-    match env.faults.take(request.method().as_str(), &path) {
-        None => next.run(request).await,
-        Some(FaultKind::Delay { delay_ms }) => {
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            next.run(request).await
-        }
-        Some(FaultKind::RateLimit { retry_after_secs }) => {
-            tracing::info!(%path, "fault injected: 429");
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"code": "rate_limit_exceeded", "message": "Too many requests (injected by the emulator)."}))).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            response
-        }
-        Some(FaultKind::Drop) => {
-            tracing::info!(%path, "fault injected: connection dropped");
-            // A body that fails at once makes hyper abort the connection mid-response.
-            let failing = futures_util::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fault injected: connection dropped",
-                ))
-            });
-            Response::new(axum::body::Body::from_stream(failing))
-        }
-        Some(FaultKind::Error { status }) => {
-            tracing::info!(%path, status, "fault injected: error");
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, axum::Json(json!({"message": format!("Injected failure: {status} (emulator fault injection).")}))).into_response()
-        }
     }
 }

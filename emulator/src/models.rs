@@ -4,7 +4,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::store::{Membership, Organization, State, User, timestamp};
+use crate::clock::timestamp;
+use crate::entities::{Data, Membership, Organization, User};
 
 /// `User` (spec `UserlandUser`). The spec requires the nullable fields to be present as `null`.
 pub fn user(u: &User) -> Value {
@@ -58,12 +59,12 @@ pub fn organization(o: &Organization) -> Value {
 }
 
 /// `OrganizationMembership` with the embedded `user` the `workos` crate 3.5 requires.
-pub fn membership(state: &State, m: &Membership) -> Value {
-    let organization_name = state
+pub fn membership(data: &Data, m: &Membership) -> Value {
+    let organization_name = data
         .organizations
         .get(&m.organization_id)
         .map(|o| o.name.clone());
-    let user = state.users.get(&m.user_id).map(user).unwrap_or(Value::Null);
+    let user = data.users.get(&m.user_id).map(user).unwrap_or(Value::Null);
     json!({
         "object": "organization_membership",
         "id": m.id,

@@ -16,7 +16,8 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
-use crate::store::{Membership, MembershipStatus, Organization, Role, State, User};
+use crate::entities::{Data, Membership, MembershipStatus, Organization, Role, User};
+use crate::password::hash_password;
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The scope that lets a widget token manage an organization's members (UsersManagement).
@@ -145,16 +146,13 @@ impl Seed {
         Ok(seed)
     }
 
-    /// The state this seed describes. Passwords are hashed here (once per distinct password:
+    /// The data this seed describes. Passwords are hashed here (once per distinct password:
     /// Argon2id is deliberately slow).
-    pub fn to_state(&self) -> Result<State, SeedError> {
+    pub fn to_data(&self) -> Result<Data, SeedError> {
         let mut hashes: HashMap<&str, String> = HashMap::new();
         for password in self.users.iter().filter_map(|u| u.password.as_deref()) {
             if !hashes.contains_key(password) {
-                hashes.insert(
-                    password,
-                    crate::auth::hash_password(password).map_err(SeedError::Hash)?,
-                );
+                hashes.insert(password, hash_password(password).map_err(SeedError::Hash)?);
             }
         }
         let mut minute = 0;
@@ -162,7 +160,7 @@ impl Seed {
             minute += 1;
             EPOCH + Duration::minutes(minute)
         };
-        let mut state = State {
+        let mut data = Data {
             roles: self
                 .roles
                 .iter()
@@ -174,11 +172,11 @@ impl Seed {
                     is_default: r.default,
                 })
                 .collect(),
-            ..State::default()
+            ..Data::default()
         };
         for o in &self.organizations {
             let at = next_time();
-            state.organizations.insert(
+            data.organizations.insert(
                 o.id.clone(),
                 Organization {
                     id: o.id.clone(),
@@ -192,7 +190,7 @@ impl Seed {
         }
         for u in &self.users {
             let at = next_time();
-            state.users.insert(
+            data.users.insert(
                 u.id.clone(),
                 User {
                     id: u.id.clone(),
@@ -210,8 +208,8 @@ impl Seed {
                 },
             );
             for m in &u.memberships {
-                let id = format!("om_01JDEM{:020}", state.memberships.len() + 1);
-                state.memberships.insert(
+                let id = format!("om_01JDEM{:020}", data.memberships.len() + 1);
+                data.memberships.insert(
                     id.clone(),
                     Membership {
                         id,
@@ -225,7 +223,7 @@ impl Seed {
                 );
             }
         }
-        Ok(state)
+        Ok(data)
     }
 }
 
@@ -240,25 +238,22 @@ mod tests {
 
     #[test]
     fn demo_seed_has_the_documented_accounts() {
-        let state = demo().to_state().unwrap();
-        assert_eq!(state.users.len(), 28);
-        assert_eq!(state.users[ALICE_ID].email, "alice@acme.test");
-        assert_eq!(state.users[BOB_ID].display_name(), "Bob Baker");
-        assert_eq!(state.users[CAROL_ID].display_name(), "Carol Chen");
-        assert_eq!(state.organizations[ACME_ID].name, "Acme Corp");
-        assert_eq!(state.organizations[GLOBEX_ID].name, "Globex");
-        assert_eq!(state.membership(ALICE_ID, ACME_ID).unwrap().role, "admin");
+        let data = demo().to_data().unwrap();
+        assert_eq!(data.users.len(), 28);
+        assert_eq!(data.users[ALICE_ID].email, "alice@acme.test");
+        assert_eq!(data.users[BOB_ID].display_name(), "Bob Baker");
+        assert_eq!(data.users[CAROL_ID].display_name(), "Carol Chen");
+        assert_eq!(data.organizations[ACME_ID].name, "Acme Corp");
+        assert_eq!(data.organizations[GLOBEX_ID].name, "Globex");
+        assert_eq!(data.membership(ALICE_ID, ACME_ID).unwrap().role, "admin");
+        assert_eq!(data.membership(ALICE_ID, GLOBEX_ID).unwrap().role, "member");
+        assert_eq!(data.membership(CAROL_ID, GLOBEX_ID).unwrap().role, "admin");
+        assert_eq!(data.active_memberships(BOB_ID).len(), 1);
         assert_eq!(
-            state.membership(ALICE_ID, GLOBEX_ID).unwrap().role,
-            "member"
-        );
-        assert_eq!(state.membership(CAROL_ID, GLOBEX_ID).unwrap().role, "admin");
-        assert_eq!(state.active_memberships(BOB_ID).len(), 1);
-        assert_eq!(
-            state.role_permissions("admin"),
+            data.role_permissions("admin"),
             vec![USERS_TABLE_MANAGE.to_string()]
         );
-        let acme_members = state
+        let acme_members = data
             .memberships
             .values()
             .filter(|m| m.organization_id == ACME_ID)

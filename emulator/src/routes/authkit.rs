@@ -1,52 +1,47 @@
-//! AuthKit area: the hosted sign-in page, code / refresh-token / password authentication, logout
-//! and session revocation.
+//! AuthKit, the browser side: the hosted sign-in page (`GET /user_management/authorize`), its form,
+//! and the TOTP step (an existing factor's code, or enrolling one for an organization that requires
+//! MFA). A finished sign-in sends the browser back to the app with a single-use authorization code,
+//! which the app exchanges at `POST /user_management/authenticate` (`authenticate.rs`). The HTML is
+//! `pages/`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use axum::{Form, Router};
 use maud::Markup;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use time::Duration;
 
-use super::ApiJson;
-use super::pages::{self, AuthorizeRequest, DemoAccount};
-use crate::auth::{ApiKey, Claims, is_active_member, password_matches, secret_eq};
-use crate::error::ApiError;
+use super::authenticate::check_credentials;
+use crate::clock::now;
+use crate::entities::{AuthorizationCode, Data, PendingTotp};
+use crate::environment::Environment;
+use crate::ids::new_secret;
+use crate::pages::notice::notice;
+use crate::pages::sign_in::{AuthorizeRequest, DemoAccount, sign_in_page};
+use crate::pages::totp::{totp_enrollment_page, totp_page};
 use crate::seed::DEMO_PASSWORD;
-use crate::store::{self, AuthorizationCode, PendingTotp, Session, State as Data};
-use crate::{AppState, Environment, models};
+use crate::totp;
 
-/// Authorization codes live 10 minutes; sessions 30 days (WorkOS's default maximum).
+/// Authorization codes and a sign-in's pending TOTP step live 10 minutes.
 const CODE_TTL: Duration = Duration::minutes(10);
-const SESSION_TTL: Duration = Duration::days(30);
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route(
             "/user_management/authorize",
             get(authorize_page).post(sign_in),
         )
         .route("/user_management/authorize/totp", post(sign_in_totp))
-        .route("/user_management/authenticate", post(authenticate))
-        .route("/user_management/sessions/logout", get(logout))
-        .route("/user_management/sessions/revoke", post(revoke_session))
 }
 
 /// A bad authorization request: shown to the person in the browser, never redirected.
 fn bad_request_page(message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        pages::notice("Cannot sign in", message),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, notice("Cannot sign in", message)).into_response()
 }
 
 fn check_authorize_request(env: &Environment, request: &AuthorizeRequest) -> Result<(), String> {
@@ -70,8 +65,8 @@ fn check_authorize_request(env: &Environment, request: &AuthorizeRequest) -> Res
     Ok(())
 }
 
-fn demo_accounts(state: &Data) -> Vec<DemoAccount> {
-    let mut users: Vec<_> = state
+fn demo_accounts(data: &Data) -> Vec<DemoAccount> {
+    let mut users: Vec<_> = data
         .users
         .values()
         .filter(|u| u.password_hash.is_some())
@@ -82,12 +77,11 @@ fn demo_accounts(state: &Data) -> Vec<DemoAccount> {
         .map(|u| DemoAccount {
             name: u.display_name(),
             email: u.email.clone(),
-            memberships: state
+            memberships: data
                 .active_memberships(&u.id)
                 .iter()
                 .filter_map(|m| {
-                    state
-                        .organizations
+                    data.organizations
                         .get(&m.organization_id)
                         .map(|o| format!("{} {}", o.name, m.role))
                 })
@@ -109,7 +103,7 @@ fn render_sign_in(
     } else {
         Vec::new()
     };
-    pages::sign_in(request, &accounts, email, error, DEMO_PASSWORD)
+    sign_in_page(request, &accounts, email, error, DEMO_PASSWORD)
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,7 +116,7 @@ struct AuthorizeQuery {
 /// `GET /user_management/authorize?response_type=code&client_id&redirect_uri[&state&code_challenge…]`
 /// → the sign-in page (200 HTML); a bad request → 400 HTML page naming the problem.
 async fn authorize_page(
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     query: Result<Query<AuthorizeQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(query)) = query else {
@@ -149,7 +143,7 @@ struct SignInForm {
 /// `POST /user_management/authorize` (the sign-in form): right credentials → 303 to
 /// `redirect_uri?code=…&state=…`; wrong ones → the page again (401) with the error.
 async fn sign_in(
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
@@ -172,59 +166,47 @@ async fn sign_in(
     };
 
     if user.totp_secret.is_some() {
-        let pending = store::new_secret();
+        let pending = new_secret();
         env.store.write().pending_totp.insert(
             pending.clone(),
             PendingTotp {
                 user_id: user.id.clone(),
-                expires_at: store::now() + CODE_TTL,
+                expires_at: now() + CODE_TTL,
                 enroll_secret: None,
             },
         );
-        return pages::totp(&form.request, &pending, None).into_response();
+        return totp_page(&form.request, &pending, None).into_response();
     }
     let enrolling = form
         .request
         .organization_id
         .as_deref()
-        .is_some_and(|org| needs_mfa_enrollment(&env.store.read(), &user.id, org));
+        .is_some_and(|org| env.store.read().needs_mfa_enrollment(&user.id, org));
     if enrolling {
-        let pending = store::new_secret();
-        let secret = crate::totp::new_secret();
+        let pending = new_secret();
+        let secret = totp::new_secret();
         env.store.write().pending_totp.insert(
             pending.clone(),
             PendingTotp {
                 user_id: user.id.clone(),
-                expires_at: store::now() + CODE_TTL,
+                expires_at: now() + CODE_TTL,
                 enroll_secret: Some(secret.clone()),
             },
         );
-        return enrollment_page(&form.request, &pending, &secret, &user.email, None);
+        return enrollment_step(&form.request, &pending, &secret, &user.email, None);
     }
     complete_sign_in(&env, &user.id, &form.request, &headers, peer)
 }
 
-/// Whether entering `organization_id` needs a new MFA factor: it requires MFA and the user has none.
-fn needs_mfa_enrollment(state: &Data, user_id: &str, organization_id: &str) -> bool {
-    state
-        .organizations
-        .get(organization_id)
-        .is_some_and(|o| o.require_mfa)
-        && state
-            .users
-            .get(user_id)
-            .is_some_and(|u| u.totp_secret.is_none())
-}
-
 /// The enrollment step: the new factor's QR code and secret, and a field for its first code.
-fn enrollment_page(
+fn enrollment_step(
     request: &AuthorizeRequest,
     pending: &str,
     secret: &str,
     email: &str,
     error: Option<&str>,
 ) -> Response {
-    let Some((uri, qr_data_url)) = crate::totp::enrollment(secret, email) else {
+    let Some((uri, qr_data_url)) = totp::enrollment(secret, email) else {
         return bad_request_page(
             "The authenticator secret could not be prepared. Start again from the app.",
         );
@@ -236,7 +218,7 @@ fn enrollment_page(
     };
     (
         status,
-        pages::totp_enrollment(request, pending, secret, &uri, &qr_data_url, error),
+        totp_enrollment_page(request, pending, secret, &uri, &qr_data_url, error),
     )
         .into_response()
 }
@@ -253,7 +235,7 @@ struct TotpForm {
 /// the authenticator's current code → 303 to the redirect URI with an authorization code; a wrong
 /// code → the page again (401); an expired step → back to the start.
 async fn sign_in_totp(
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<TotpForm>, axum::extract::rejection::FormRejection>,
@@ -269,13 +251,13 @@ async fn sign_in_totp(
         .read()
         .pending_totp
         .get(&form.pending)
-        .filter(|p| p.expires_at > store::now())
+        .filter(|p| p.expires_at > now())
         .cloned();
     let Some(pending) = pending else {
         return bad_request_page("This sign-in took too long. Start again from the app.");
     };
     if let Some(secret) = &pending.enroll_secret {
-        if !crate::totp::check(secret, &form.code) {
+        if !totp::check(secret, &form.code) {
             tracing::info!(user_id = %pending.user_id, "MFA enrollment refused: wrong TOTP code");
             let email = env
                 .store
@@ -284,7 +266,7 @@ async fn sign_in_totp(
                 .get(&pending.user_id)
                 .map(|u| u.email.clone())
                 .unwrap_or_default();
-            return enrollment_page(
+            return enrollment_step(
                 &form.request,
                 &form.pending,
                 secret,
@@ -292,12 +274,12 @@ async fn sign_in_totp(
                 Some("That code is not right. Enter the current code from your authenticator app."),
             );
         }
-        let mut state = env.store.write();
-        state.pending_totp.remove(&form.pending);
-        if let Some(user) = state.users.get_mut(&pending.user_id) {
+        let mut data = env.store.write();
+        data.pending_totp.remove(&form.pending);
+        if let Some(user) = data.users.get_mut(&pending.user_id) {
             user.totp_secret = Some(secret.clone());
         }
-        drop(state);
+        drop(data);
         tracing::info!(user_id = %pending.user_id, "TOTP factor enrolled at sign-in");
         return complete_sign_in(&env, &pending.user_id, &form.request, &headers, peer);
     }
@@ -307,11 +289,11 @@ async fn sign_in_totp(
         .users
         .get(&pending.user_id)
         .and_then(|u| u.totp_secret.clone());
-    if !secret.is_some_and(|secret| crate::totp::check(&secret, &form.code)) {
+    if !secret.is_some_and(|secret| totp::check(&secret, &form.code)) {
         tracing::info!(user_id = %pending.user_id, "sign-in refused: wrong TOTP code");
         return (
             StatusCode::UNAUTHORIZED,
-            pages::totp(
+            totp_page(
                 &form.request,
                 &form.pending,
                 Some("That code is not right. Enter the current code from your authenticator app."),
@@ -331,17 +313,17 @@ fn complete_sign_in(
     headers: &HeaderMap,
     peer: SocketAddr,
 ) -> Response {
-    let code = store::new_secret();
+    let code = new_secret();
     {
-        let mut state = env.store.write();
+        let mut data = env.store.write();
         let organization_id = match &request.organization_id {
-            Some(org) if is_active_member(&state, user_id, org) => Some(org.clone()),
-            _ => state
+            Some(org) if data.is_active_member(user_id, org) => Some(org.clone()),
+            _ => data
                 .active_memberships(user_id)
                 .first()
                 .map(|m| m.organization_id.clone()),
         };
-        state.authorization_codes.insert(
+        data.authorization_codes.insert(
             code.clone(),
             AuthorizationCode {
                 user_id: user_id.to_string(),
@@ -353,7 +335,7 @@ fn complete_sign_in(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string),
                 ip_address: Some(peer.ip().to_string()),
-                expires_at: store::now() + CODE_TTL,
+                expires_at: now() + CODE_TTL,
             },
         );
     }
@@ -367,333 +349,4 @@ fn complete_sign_in(
     }
     tracing::info!(user_id = %user_id, "signed in on the AuthKit page");
     Redirect::to(target.as_str()).into_response()
-}
-
-/// The user with this email and password, if both are right.
-async fn check_credentials(env: &Environment, email: &str, password: &str) -> Option<store::User> {
-    let user = env.store.read().user_by_email(email).cloned()?;
-    let hash = user.password_hash.clone()?;
-    password_matches(password, hash).await.then_some(user)
-}
-
-/// Body of `POST /user_management/authenticate`, all grant types (contract §8.2). The `workos`
-/// crate sends absent optional fields as `null`.
-#[derive(Debug, Deserialize)]
-struct AuthenticateRequest {
-    grant_type: String,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    code: Option<String>,
-    code_verifier: Option<String>,
-    refresh_token: Option<String>,
-    organization_id: Option<String>,
-    email: Option<String>,
-    password: Option<String>,
-    ip_address: Option<String>,
-    user_agent: Option<String>,
-}
-
-/// `POST /user_management/authenticate` (spec `UserlandSessionsController_authenticate`).
-///
-/// Grants: `authorization_code` (single use; PKCE S256 checked when the authorization carried a
-/// challenge, else `client_secret` is required), `refresh_token` (rotating; optional
-/// `organization_id` switches organization, members only) and `password`. 200
-/// `{user, organization_id, access_token, refresh_token, authentication_method}`. Errors: 401
-/// `invalid_client`; 400 `invalid_grant` (unknown, used, expired or revoked code / refresh token),
-/// `invalid_credentials`, `invalid_organization_id`, `unsupported_grant_type`.
-async fn authenticate(
-    State(env): State<AppState>,
-    ApiJson(body): ApiJson<AuthenticateRequest>,
-) -> Result<Json<Value>, ApiError> {
-    if body.client_id.as_deref() != Some(env.config.client_id.as_str()) {
-        return Err(ApiError::bad_request(
-            "invalid_client",
-            "Unknown or missing client_id.",
-        ));
-    }
-    let secret_ok = match body.client_secret.as_deref() {
-        Some(secret) if !secret.is_empty() => {
-            if !secret_eq(secret, &env.config.api_key) {
-                return Err(ApiError::Unauthorized("Invalid client_secret.".into()));
-            }
-            true
-        }
-        _ => false,
-    };
-    match body.grant_type.as_str() {
-        "authorization_code" => exchange_code(&env, body, secret_ok),
-        "refresh_token" => refresh(&env, body),
-        "password" => password_grant(&env, body, secret_ok).await,
-        other => Err(ApiError::bad_request(
-            "unsupported_grant_type",
-            format!("grant_type '{other}' is not supported by the emulator."),
-        )),
-    }
-}
-
-fn exchange_code(
-    env: &Environment,
-    body: AuthenticateRequest,
-    secret_ok: bool,
-) -> Result<Json<Value>, ApiError> {
-    let code = body
-        .code
-        .ok_or_else(|| ApiError::Unprocessable("code is required.".into()))?;
-    let mut state = env.store.write();
-    // Single use: the code is gone whatever happens next.
-    let grant = state
-        .authorization_codes
-        .remove(&code)
-        .ok_or_else(|| ApiError::InvalidGrant("The code is invalid or was already used.".into()))?;
-    if grant.expires_at < store::now() {
-        return Err(ApiError::InvalidGrant("The code has expired.".into()));
-    }
-    match (&grant.code_challenge, &body.code_verifier) {
-        (Some(challenge), Some(verifier)) => {
-            if URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) != *challenge {
-                return Err(ApiError::InvalidGrant(
-                    "code_verifier does not match the code_challenge.".into(),
-                ));
-            }
-        }
-        (Some(_), None) => {
-            return Err(ApiError::InvalidGrant(
-                "code_verifier is required: the authorization used PKCE.".into(),
-            ));
-        }
-        (None, _) if !secret_ok => {
-            return Err(ApiError::Unauthorized("client_secret is required.".into()));
-        }
-        (None, _) => {}
-    }
-    let user_agent = body.user_agent.or(grant.user_agent);
-    let ip_address = body.ip_address.or(grant.ip_address);
-    let response = start_session(
-        env,
-        &mut state,
-        &grant.user_id,
-        grant.organization_id,
-        user_agent,
-        ip_address,
-    );
-    Ok(Json(response))
-}
-
-async fn password_grant(
-    env: &AppState,
-    body: AuthenticateRequest,
-    secret_ok: bool,
-) -> Result<Json<Value>, ApiError> {
-    if !secret_ok {
-        return Err(ApiError::Unauthorized("client_secret is required.".into()));
-    }
-    let (Some(email), Some(password)) = (body.email, body.password) else {
-        return Err(ApiError::Unprocessable(
-            "email and password are required.".into(),
-        ));
-    };
-    let user = check_credentials(env, &email, &password)
-        .await
-        .ok_or_else(|| {
-            ApiError::bad_request("invalid_credentials", "Invalid email or password.")
-        })?;
-    if user.totp_secret.is_some() {
-        return Err(ApiError::MfaChallenge(
-            "The user has a TOTP factor: sign in on the AuthKit page.".into(),
-        ));
-    }
-    let mut state = env.store.write();
-    let organization_id = match body.organization_id {
-        Some(org) if is_active_member(&state, &user.id, &org) => Some(org),
-        Some(org) => {
-            return Err(ApiError::bad_request(
-                "invalid_organization_id",
-                format!("The user is not a member of organization '{org}'."),
-            ));
-        }
-        None => state
-            .active_memberships(&user.id)
-            .first()
-            .map(|m| m.organization_id.clone()),
-    };
-    Ok(Json(start_session(
-        env,
-        &mut state,
-        &user.id,
-        organization_id,
-        body.user_agent,
-        body.ip_address,
-    )))
-}
-
-fn refresh(env: &Environment, body: AuthenticateRequest) -> Result<Json<Value>, ApiError> {
-    let token = body
-        .refresh_token
-        .ok_or_else(|| ApiError::Unprocessable("refresh_token is required.".into()))?;
-    let now = store::now();
-    let mut state = env.store.write();
-    let session = state
-        .session_by_refresh_token(&token)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::InvalidGrant("The refresh token is invalid or was already used.".into())
-        })?;
-    if !session.is_active(now) {
-        return Err(ApiError::InvalidGrant("Session has already ended.".into()));
-    }
-    let organization_id = match body.organization_id {
-        Some(org) => {
-            if !state.organizations.contains_key(&org)
-                || !is_active_member(&state, &session.user_id, &org)
-            {
-                return Err(ApiError::bad_request(
-                    "invalid_organization_id",
-                    format!("The user is not a member of organization '{org}'."),
-                ));
-            }
-            if needs_mfa_enrollment(&state, &session.user_id, &org) {
-                return Err(ApiError::MfaEnrollment(format!(
-                    "Organization '{org}' requires multi-factor authentication: sign in through AuthKit to enroll a factor."
-                )));
-            }
-            Some(org)
-        }
-        None => session.organization_id.clone(),
-    };
-    let refresh_token = store::new_secret();
-    let stored = state
-        .sessions
-        .get_mut(&session.id)
-        .expect("session found above");
-    stored.refresh_token = refresh_token.clone();
-    stored.organization_id = organization_id.clone();
-    stored.last_activity_at = now;
-    stored.updated_at = now;
-    let session = stored.clone();
-    Ok(Json(token_response(env, &state, &session, refresh_token)))
-}
-
-/// Creates a session for a completed sign-in and answers with its first tokens.
-fn start_session(
-    env: &Environment,
-    state: &mut Data,
-    user_id: &str,
-    organization_id: Option<String>,
-    user_agent: Option<String>,
-    ip_address: Option<String>,
-) -> Value {
-    let now = store::now();
-    let refresh_token = store::new_secret();
-    let session = Session {
-        id: store::new_id("session"),
-        user_id: user_id.into(),
-        organization_id,
-        user_agent,
-        ip_address,
-        auth_method: "Password".into(),
-        refresh_token: refresh_token.clone(),
-        ended_at: None,
-        expires_at: now + SESSION_TTL,
-        last_activity_at: now,
-        created_at: now,
-        updated_at: now,
-    };
-    state.sessions.insert(session.id.clone(), session.clone());
-    if let Some(user) = state.users.get_mut(user_id) {
-        user.last_sign_in_at = Some(now);
-    }
-    tracing::info!(user_id, session_id = %session.id, "session started");
-    token_response(env, state, &session, refresh_token)
-}
-
-/// `{user, organization_id, access_token, refresh_token, authentication_method}` for `session`.
-fn token_response(
-    env: &Environment,
-    state: &Data,
-    session: &Session,
-    refresh_token: String,
-) -> Value {
-    let mut claims = Claims::new(&env.base_url, &session.user_id, env.access_token_ttl());
-    claims.sid = Some(session.id.clone());
-    if let Some(org) = &session.organization_id {
-        let role = state
-            .membership(&session.user_id, org)
-            .map(|m| m.role.clone())
-            .unwrap_or_default();
-        claims.permissions = state.role_permissions(&role);
-        claims.org_id = Some(org.clone());
-        claims.role = Some(role);
-    }
-    let user = state
-        .users
-        .get(&session.user_id)
-        .map(models::user)
-        .unwrap_or(Value::Null);
-    json!({
-        "user": user,
-        "organization_id": session.organization_id,
-        "access_token": env.keys.sign(&claims),
-        "refresh_token": refresh_token,
-        "authentication_method": session.auth_method,
-    })
-}
-
-#[derive(Debug, Deserialize)]
-struct LogoutQuery {
-    session_id: Option<String>,
-    return_to: Option<String>,
-}
-
-/// `GET /user_management/sessions/logout?session_id=…&return_to=…` (browser): ends the session and
-/// answers 302 to `return_to` (an http(s) URL), or shows a "signed out" page; no `session_id` →
-/// 422 page.
-async fn logout(State(env): State<AppState>, Query(query): Query<LogoutQuery>) -> Response {
-    let Some(session_id) = query.session_id else {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            pages::notice("Cannot sign out", "session_id is required."),
-        )
-            .into_response();
-    };
-    end_session(&env, &session_id);
-    match query.return_to.as_deref().map(url::Url::parse) {
-        Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => {
-            (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
-        }
-        _ => pages::notice("Signed out", "You are signed out. You can close this page.")
-            .into_response(),
-    }
-}
-
-fn end_session(env: &Environment, session_id: &str) -> bool {
-    let mut state = env.store.write();
-    match state.sessions.get_mut(session_id) {
-        Some(session) => {
-            if session.ended_at.is_none() {
-                session.ended_at = Some(store::now());
-                tracing::info!(session_id, "session ended");
-            }
-            true
-        }
-        None => false,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct RevokeRequest {
-    session_id: String,
-}
-
-/// `POST /user_management/sessions/revoke` `{session_id}` (API key) → 200 `{}`; 404 unknown session.
-/// The session's refresh token stops working at once.
-async fn revoke_session(
-    _: ApiKey,
-    State(env): State<AppState>,
-    ApiJson(body): ApiJson<RevokeRequest>,
-) -> Result<Json<Value>, ApiError> {
-    if end_session(&env, &body.session_id) {
-        Ok(Json(models::empty()))
-    } else {
-        Err(ApiError::not_found("session", body.session_id))
-    }
 }

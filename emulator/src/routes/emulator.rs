@@ -1,15 +1,21 @@
 //! `/_emulator/*`: the emulator's own operations endpoints (not part of the WorkOS API).
 
-use axum::extract::State;
-use axum::routing::{get, post};
+use std::sync::Arc;
 
-use crate::faults::Fault;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::AppState;
+use crate::environment::Environment;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::faults::Fault;
+use crate::pages::mailbox::mailbox_page;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route("/_emulator/health", get(health))
         .route("/_emulator/mailbox", get(mailbox))
@@ -23,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /_emulator/settings` → `{access_token_ttl_secs}`: the lifetime of access tokens minted from
 /// now on (seconds).
-async fn settings(State(env): State<AppState>) -> Json<Value> {
+async fn settings(State(env): State<Arc<Environment>>) -> Json<Value> {
     Json(json!({"access_token_ttl_secs": env.access_token_ttl()}))
 }
 
@@ -36,18 +42,17 @@ struct SettingsUpdate {
 /// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400}` → the new settings; 400
 /// `invalid_request` out of range. `/_emulator/reset` restores the configured values.
 async fn update_settings(
-    State(env): State<AppState>,
-    crate::routes::ApiJson(update): crate::routes::ApiJson<SettingsUpdate>,
-) -> Result<Json<Value>, crate::error::ApiError> {
+    State(env): State<Arc<Environment>>,
+    ApiJson(update): ApiJson<SettingsUpdate>,
+) -> Result<Json<Value>, ApiError> {
     if let Some(ttl) = update.access_token_ttl_secs {
         if !(1..=86_400).contains(&ttl) {
-            return Err(crate::error::ApiError::bad_request(
+            return Err(ApiError::bad_request(
                 "invalid_request",
                 "access_token_ttl_secs must be between 1 and 86400.",
             ));
         }
-        env.access_token_ttl_secs
-            .store(ttl, std::sync::atomic::Ordering::Relaxed);
+        env.set_access_token_ttl(ttl);
         tracing::info!(ttl, "access-token lifetime changed");
     }
     Ok(settings(State(env)).await)
@@ -55,19 +60,16 @@ async fn update_settings(
 
 /// `POST /_emulator/reset` → `{status: "reset"}`: back to the seed data (users, organizations,
 /// memberships, no sessions, empty mailbox, no faults, configured settings). The signing key stays.
-async fn reset(State(env): State<AppState>) -> Json<Value> {
-    *env.store.write() = env.seed_state.clone();
+async fn reset(State(env): State<Arc<Environment>>) -> Json<Value> {
+    *env.store.write() = env.seed_data.clone();
     env.faults.clear();
-    env.access_token_ttl_secs.store(
-        env.config.access_token_ttl_secs,
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    env.set_access_token_ttl(env.config.access_token_ttl_secs);
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))
 }
 
 /// `GET /_emulator/faults` → `{data: [Fault]}`.
-async fn list_faults(State(env): State<AppState>) -> Json<Value> {
+async fn list_faults(State(env): State<Arc<Environment>>) -> Json<Value> {
     Json(json!({"data": env.faults.list()}))
 }
 
@@ -76,25 +78,22 @@ async fn list_faults(State(env): State<AppState>) -> Json<Value> {
 /// "drop"}` → 201 `{data: [Fault]}`; 400 `invalid_request` for `count: 0` or `percent` outside
 /// 1–100; 422 for an unknown kind.
 async fn add_fault(
-    State(env): State<AppState>,
-    crate::routes::ApiJson(fault): crate::routes::ApiJson<Fault>,
-) -> Result<(axum::http::StatusCode, Json<Value>), crate::error::ApiError> {
+    State(env): State<Arc<Environment>>,
+    ApiJson(fault): ApiJson<Fault>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     if let Some(reason) = fault.invalid() {
-        return Err(crate::error::ApiError::bad_request(
-            "invalid_request",
-            reason,
-        ));
+        return Err(ApiError::bad_request("invalid_request", reason));
     }
     tracing::info!(?fault, "fault added");
     env.faults.add(fault);
     Ok((
-        axum::http::StatusCode::CREATED,
+        StatusCode::CREATED,
         Json(json!({"data": env.faults.list()})),
     ))
 }
 
 /// `DELETE /_emulator/faults` → `{data: []}`.
-async fn clear_faults(State(env): State<AppState>) -> Json<Value> {
+async fn clear_faults(State(env): State<Arc<Environment>>) -> Json<Value> {
     env.faults.clear();
     Json(json!({"data": []}))
 }
@@ -111,13 +110,12 @@ struct MailboxQuery {
 /// (verification codes, invitations), newest first: JSON `{data: [{id, to, subject, body, code,
 /// created_at}]}` or an HTML page.
 async fn mailbox(
-    State(env): State<AppState>,
-    headers: axum::http::HeaderMap,
-    axum::extract::Query(query): axum::extract::Query<MailboxQuery>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let state = env.store.read();
-    let mails: Vec<_> = state
+    State(env): State<Arc<Environment>>,
+    headers: HeaderMap,
+    Query(query): Query<MailboxQuery>,
+) -> Response {
+    let data = env.store.read();
+    let mails: Vec<_> = data
         .mailbox
         .iter()
         .rev()
@@ -131,13 +129,13 @@ async fn mailbox(
         .collect();
     let wants_json = query.format.as_deref() == Some("json")
         || headers
-            .get(axum::http::header::ACCEPT)
+            .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json"));
     if wants_json {
         return Json(json!({"data": mails})).into_response();
     }
-    super::pages::mailbox(&mails).into_response()
+    mailbox_page(&mails).into_response()
 }
 
 /// `GET /_emulator/health` → 200 `{"status": "ok"}`.

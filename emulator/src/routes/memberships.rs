@@ -1,18 +1,20 @@
 //! User management area: organization memberships.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::ApiQuery;
 use super::users::ListParams;
-use crate::AppState;
 use crate::auth::ApiKey;
+use crate::environment::Environment;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::models::{self, List};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new().route(
         "/user_management/organization_memberships",
         get(list_memberships),
@@ -34,7 +36,7 @@ struct ListMembershipsParams {
 /// (422 otherwise, as in the spec).
 async fn list_memberships(
     _: ApiKey,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiQuery(params): ApiQuery<ListMembershipsParams>,
 ) -> Result<Json<List>, ApiError> {
     if params.user_id.is_none() && params.organization_id.is_none() {
@@ -48,8 +50,8 @@ async fn list_memberships(
             .filter(|s| !s.is_empty())
             .collect()
     });
-    let state = env.store.read();
-    let memberships = state
+    let data = env.store.read();
+    let memberships = data
         .memberships
         .values()
         .filter(|m| params.user_id.as_deref().is_none_or(|u| m.user_id == u))
@@ -69,7 +71,7 @@ async fn list_memberships(
     let (page, list_metadata) = params.list.page(memberships)?;
     let data = page
         .into_iter()
-        .map(|m| models::membership(&state, m))
+        .map(|m| models::membership(&data, m))
         .collect();
     Ok(Json(List {
         object: "list",

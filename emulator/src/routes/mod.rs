@@ -1,41 +1,38 @@
-//! The emulator's HTTP API: one router module per WorkOS API area, merged here.
+//! The emulator's HTTP API: one router module per WorkOS API area, merged here, with the layers
+//! every call goes through (body read first, injected faults, tracing).
 
+mod authenticate;
 mod authkit;
 mod emulator;
 mod memberships;
 mod organizations;
-mod pages;
+mod sessions;
 mod sso;
 mod users;
 mod widget_tokens;
 mod widgets;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::Router;
-use axum::extract::FromRequest;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use tower_http::trace::TraceLayer;
 
-use crate::AppState;
-use crate::error::ApiError;
-
-/// Largest request body the emulator reads (bytes); larger ones get 413 `payload_too_large`.
-/// WorkOS bodies are small JSON documents.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// `axum::Json` whose rejections are WorkOS-style JSON errors (400 malformed, 422 wrong shape).
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
-
-/// `axum::extract::Query` whose rejection is a 422 JSON error.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
-pub struct ApiQuery<T>(pub T);
+use crate::config::MAX_BODY_BYTES;
+use crate::environment::Environment;
+use crate::error::{ApiError, ErrorBody};
+use crate::faults::FaultKind;
 
 /// The whole emulator: public API, AuthKit pages, `/_widgets/*` (with CORS) and `/_emulator/*`.
-pub fn router(env: AppState) -> Router {
+pub fn router(env: Arc<Environment>) -> Router {
     Router::new()
         .merge(authkit::router())
+        .merge(authenticate::router())
+        .merge(sessions::router())
         .merge(sso::router())
         .merge(users::router())
         .merge(organizations::router())
@@ -48,7 +45,7 @@ pub fn router(env: AppState) -> Router {
         })
         .layer(axum::middleware::from_fn_with_state(
             env.clone(),
-            crate::faults::layer,
+            inject_faults,
         ))
         .layer(axum::middleware::from_fn(read_body_first))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -65,28 +62,78 @@ pub fn router(env: AppState) -> Router {
 /// fault) to a request with a body of more than a few KiB, a client's next request on that pooled
 /// connection failed with a network error instead of being answered. Reading the body first keeps
 /// every connection usable.
-async fn read_body_first(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
+async fn read_body_first(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     // The extensions carry `DefaultBodyLimit`'s setting, which the `Bytes` extractor applies.
-    let mut probe = axum::extract::Request::new(body);
+    let mut probe = Request::new(body);
     *probe.extensions_mut() = parts.extensions.clone();
     match axum::body::Bytes::from_request(probe, &()).await {
         Ok(bytes) => {
-            next.run(axum::extract::Request::from_parts(
-                parts,
-                axum::body::Body::from(bytes),
-            ))
-            .await
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
         }
-        Err(rejection) if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::TooLarge(MAX_BODY_BYTES).into_response()
         }
         Err(rejection) => {
             ApiError::bad_request("invalid_body", rejection.body_text()).into_response()
+        }
+    }
+}
+
+/// Applies the faults configured at `/_emulator/faults` (see `faults.rs`) to every call but the
+/// emulator's own `/_emulator/*` and CORS preflights: 429 `{code: "rate_limit_exceeded", message}`
+/// with `Retry-After`, an error status with `{message}`, a delay, or a dropped connection.
+async fn inject_faults(
+    State(env): State<Arc<Environment>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if path.starts_with("/_emulator/") || request.method() == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    match env.faults.take(request.method().as_str(), &path) {
+        None => next.run(request).await,
+        Some(FaultKind::Delay { delay_ms }) => {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            next.run(request).await
+        }
+        Some(FaultKind::RateLimit { retry_after_secs }) => {
+            tracing::info!(%path, "fault injected: 429");
+            let body = ErrorBody {
+                code: Some("rate_limit_exceeded"),
+                entity_id: None,
+                message: "Too many requests (injected by the emulator).".into(),
+                errors: None,
+            };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+        }
+        Some(FaultKind::Drop) => {
+            tracing::info!(%path, "fault injected: connection dropped");
+            // A body that fails at once makes hyper abort the connection mid-response.
+            let failing = futures_util::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault injected: connection dropped",
+                ))
+            });
+            Response::new(axum::body::Body::from_stream(failing))
+        }
+        Some(FaultKind::Error { status }) => {
+            tracing::info!(%path, status, "fault injected: error");
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = ErrorBody {
+                code: None,
+                entity_id: None,
+                message: format!("Injected failure: {status} (emulator fault injection)."),
+                errors: None,
+            };
+            (status, axum::Json(body)).into_response()
         }
     }
 }

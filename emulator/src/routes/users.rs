@@ -1,18 +1,20 @@
 //! User management area: users.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::ApiQuery;
-use crate::AppState;
-use crate::auth::{ApiKey, is_active_member};
+use crate::auth::ApiKey;
+use crate::environment::Environment;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::models::{self, List};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route("/user_management/users", get(list_users))
         .route("/user_management/users/{id}", get(get_user))
@@ -21,11 +23,11 @@ pub fn router() -> Router<AppState> {
 /// `GET /user_management/users/{id}` (API key): 200 `User`; 404 unknown id.
 async fn get_user(
     _: ApiKey,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let state = env.store.read();
-    let user = state
+    let data = env.store.read();
+    let user = data
         .users
         .get(&id)
         .ok_or_else(|| ApiError::not_found("user", &id))?;
@@ -95,11 +97,11 @@ struct ListUsersParams {
 /// filtered by `email` (case-insensitive) and `organization_id` (active members).
 async fn list_users(
     _: ApiKey,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiQuery(params): ApiQuery<ListUsersParams>,
 ) -> Result<Json<List>, ApiError> {
-    let state = env.store.read();
-    let users = state
+    let data = env.store.read();
+    let users = data
         .users
         .values()
         .filter(|u| {
@@ -112,7 +114,7 @@ async fn list_users(
             params
                 .organization_id
                 .as_deref()
-                .is_none_or(|org| is_active_member(&state, &u.id, org))
+                .is_none_or(|org| data.is_active_member(&u.id, org))
         })
         .map(|u| (u.id.clone(), u.created_at, u))
         .collect();

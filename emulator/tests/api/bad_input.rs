@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use workos::WidgetSessionTokenScopes::WidgetsUsersTableManage;
-use workos_emulator::routes::MAX_BODY_BYTES;
+use workos_emulator::config::MAX_BODY_BYTES;
 use workos_emulator::seed::{ACME_ID, ALICE_ID, BOB_ID};
 
 use crate::support::Harness;

@@ -8,8 +8,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use workos::WidgetSessionTokenScopes::WidgetsUsersTableManage;
+use workos_emulator::entities::Data;
 use workos_emulator::seed::{ACME_ID, ALICE_ID, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID};
-use workos_emulator::store::State;
 
 use crate::coverage::{normalise, registered_routes};
 use crate::support::{Harness, changed_fields, forge, payload, snapshot};
@@ -301,19 +301,19 @@ struct Victim {
 
 impl Victim {
     /// Everything of the victim in the store.
-    fn view(&self, state: &State) -> Value {
+    fn view(&self, data: &Data) -> Value {
         let ours = |user: &String| self.users.contains(user);
         json!({
-            "organization": state.organizations.get(&self.organization),
-            "memberships": state.memberships.values().filter(|m| m.organization_id == self.organization || ours(&m.user_id)).collect::<Vec<_>>(),
-            "invitations": state.invitations.values().filter(|i| i.organization_id == self.organization).collect::<Vec<_>>(),
-            "users": state.users.values().filter(|u| ours(&u.id)).collect::<Vec<_>>(),
-            "sessions": state.sessions.values().filter(|s| ours(&s.user_id)).collect::<Vec<_>>(),
-            "challenges": state.challenges.values().filter(|c| ours(&c.user_id)).collect::<Vec<_>>(),
-            "pending_factors": state.pending_factors.values().filter(|p| ours(&p.user_id)).collect::<Vec<_>>(),
-            "email_changes": state.email_changes.iter().filter(|(user, _)| ours(user)).collect::<Vec<_>>(),
-            "elevated": state.elevated.values().filter(|e| ours(&e.user_id)).collect::<Vec<_>>(),
-            "mail": state.mailbox.iter().filter(|m| self.emails.iter().any(|e| m.to.eq_ignore_ascii_case(e))).collect::<Vec<_>>(),
+            "organization": data.organizations.get(&self.organization),
+            "memberships": data.memberships.values().filter(|m| m.organization_id == self.organization || ours(&m.user_id)).collect::<Vec<_>>(),
+            "invitations": data.invitations.values().filter(|i| i.organization_id == self.organization).collect::<Vec<_>>(),
+            "users": data.users.values().filter(|u| ours(&u.id)).collect::<Vec<_>>(),
+            "sessions": data.sessions.values().filter(|s| ours(&s.user_id)).collect::<Vec<_>>(),
+            "challenges": data.challenges.values().filter(|c| ours(&c.user_id)).collect::<Vec<_>>(),
+            "pending_factors": data.pending_factors.values().filter(|p| ours(&p.user_id)).collect::<Vec<_>>(),
+            "email_changes": data.email_changes.iter().filter(|(user, _)| ours(user)).collect::<Vec<_>>(),
+            "elevated": data.elevated.values().filter(|e| ours(&e.user_id)).collect::<Vec<_>>(),
+            "mail": data.mailbox.iter().filter(|m| self.emails.iter().any(|e| m.to.eq_ignore_ascii_case(e))).collect::<Vec<_>>(),
         })
     }
 }
@@ -472,8 +472,8 @@ async fn targets(
         .as_str()
         .unwrap()
         .to_string();
-    let state = h.emulator.environment().store.read();
-    let invite = state
+    let data = h.emulator.environment().store.read();
+    let invite = data
         .invitations
         .values()
         .find(|i| i.email == invitee)
@@ -482,7 +482,7 @@ async fn targets(
         .clone();
     Targets {
         member: user.into(),
-        membership: state
+        membership: data
             .membership(user, organization)
             .expect("a membership")
             .id
@@ -669,9 +669,9 @@ impl Fixtures {
     }
 
     /// The targets really are what the matrix says they are (else a refusal proves nothing).
-    fn check(&self, state: &State) {
+    fn check(&self, data: &Data) {
         for (targets, organization) in [(&self.acme, ACME_ID), (&self.globex, GLOBEX_ID)] {
-            let membership = &state.memberships[&targets.membership];
+            let membership = &data.memberships[&targets.membership];
             assert_eq!(
                 (
                     membership.user_id.as_str(),
@@ -679,25 +679,22 @@ impl Fixtures {
                 ),
                 (targets.member.as_str(), organization)
             );
-            let invitation = &state.invitations[&targets.invite];
+            let invitation = &data.invitations[&targets.invite];
             assert_eq!(invitation.organization_id, organization);
             assert_eq!(
                 invitation.state,
-                workos_emulator::store::InvitationState::Pending
+                workos_emulator::entities::InvitationState::Pending
             );
-            assert!(state.sessions[&targets.session].is_active(workos_emulator::store::now()));
-            assert_eq!(state.challenges[&targets.challenge].user_id, targets.member);
+            assert!(data.sessions[&targets.session].is_active(workos_emulator::clock::now()));
+            assert_eq!(data.challenges[&targets.challenge].user_id, targets.member);
             assert_eq!(
-                state.pending_factors[&targets.factor].user_id,
+                data.pending_factors[&targets.factor].user_id,
                 targets.member
             );
-            assert_eq!(
-                state.email_changes[&targets.member].code,
-                targets.email_code
-            );
+            assert_eq!(data.email_changes[&targets.member].code, targets.email_code);
         }
-        assert_eq!(state.membership(DANA_ID, ACME_ID).unwrap().role, "member");
-        assert!(state.membership(EVAN_ID, ACME_ID).is_none());
+        assert_eq!(data.membership(DANA_ID, ACME_ID).unwrap().role, "member");
+        assert!(data.membership(EVAN_ID, ACME_ID).is_none());
     }
 }
 
@@ -716,7 +713,7 @@ fn bad_tokens(
             .extend(changes.as_object().unwrap().clone());
         claims
     };
-    let now = workos_emulator::store::now().unix_timestamp();
+    let now = workos_emulator::clock::now().unix_timestamp();
     let keys = &h.emulator.environment().keys;
     let expired = keys.sign(&with(json!({"iat": now - 3660, "exp": now - 60})));
     let just_expired = keys.sign(&with(json!({"iat": now - 3601, "exp": now - 1})));

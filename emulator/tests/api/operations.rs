@@ -12,8 +12,8 @@ async fn reset_restores_the_seed_and_ends_sessions() {
     let h = Harness::start().await;
     let auth = h.sign_in("alice@acme.test").await;
     {
-        let mut state = h.emulator.environment().store.write();
-        state.users.get_mut(ALICE_ID).unwrap().first_name = Some("Changed".into());
+        let mut data = h.emulator.environment().store.write();
+        data.users.get_mut(ALICE_ID).unwrap().first_name = Some("Changed".into());
     }
     let reset: serde_json::Value = h
         .http

@@ -21,10 +21,10 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;
 use serde_json::{Value, json};
 use workos::WidgetSessionTokenScopes::WidgetsUsersTableManage;
+use workos_emulator::entities::{Data, InvitationState, MembershipStatus};
 use workos_emulator::seed::{
     ACME_ID, ALICE_ID, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID, INITECH_ID,
 };
-use workos_emulator::store::{InvitationState, MembershipStatus, State};
 
 use crate::coverage::{normalise, registered_routes};
 use crate::support::{Harness, changed_fields, forge, snapshot};
@@ -303,14 +303,14 @@ impl Fixture {
             .json(&json!({"email": "pending.fuzz@acme.test", "roles": ["member"]}));
         assert_eq!(h.call(invite).await.0, 201);
         let ids = {
-            let state = h.emulator.environment().store.read();
+            let data = h.emulator.environment().store.read();
             let mut ids = vec![
                 BOB_ID.to_string(),
                 CAROL_ID.to_string(),
                 "user_nobody".into(),
             ];
-            ids.push(state.membership(BOB_ID, ACME_ID).unwrap().id.clone());
-            ids.extend(state.invitations.keys().cloned());
+            ids.push(data.membership(BOB_ID, ACME_ID).unwrap().id.clone());
+            ids.extend(data.invitations.keys().cloned());
             for auth in [&alice, &bob] {
                 ids.push(
                     crate::support::payload(auth.access_token.expose())["sid"]
@@ -381,39 +381,39 @@ impl Fixture {
             );
         }
         let active_rows = rows.iter().filter(|r| r["status"] == "Active").count();
-        let state = h.emulator.environment().store.read();
-        let active = state
+        let data = h.emulator.environment().store.read();
+        let active = data
             .memberships
             .values()
             .filter(|m| m.organization_id == ACME_ID && m.status == MembershipStatus::Active)
             .count();
         prop_assert_eq!(active_rows, active, "members list and store disagree");
-        store_invariants(&state)
+        store_invariants(&data)
     }
 }
 
 /// Invariants of the store that no request may break.
-fn store_invariants(state: &State) -> Result<(), TestCaseError> {
+fn store_invariants(data: &Data) -> Result<(), TestCaseError> {
     // It still saves and loads (the `--state` file format).
-    let saved = serde_json::to_vec(state)
+    let saved = serde_json::to_vec(data)
         .map_err(|e| TestCaseError::fail(format!("state does not serialise: {e}")))?;
     prop_assert!(
-        serde_json::from_slice::<State>(&saved).is_ok(),
+        serde_json::from_slice::<Data>(&saved).is_ok(),
         "state does not load back"
     );
-    for m in state.memberships.values() {
+    for m in data.memberships.values() {
         prop_assert!(
-            state.users.contains_key(&m.user_id)
-                && state.organizations.contains_key(&m.organization_id),
+            data.users.contains_key(&m.user_id)
+                && data.organizations.contains_key(&m.organization_id),
             "dangling membership {:?}",
             m
         );
         prop_assert!(
-            state.role(&m.role).is_some(),
+            data.role(&m.role).is_some(),
             "membership with unknown role {:?}",
             m
         );
-        let twins = state
+        let twins = data
             .memberships
             .values()
             .filter(|o| o.user_id == m.user_id && o.organization_id == m.organization_id)
@@ -426,20 +426,20 @@ fn store_invariants(state: &State) -> Result<(), TestCaseError> {
             &m.organization_id
         );
     }
-    for i in state
+    for i in data
         .invitations
         .values()
         .filter(|i| i.state == InvitationState::Pending)
     {
         prop_assert!(
-            state.organizations.contains_key(&i.organization_id)
-                && state.role(&i.role).is_some()
+            data.organizations.contains_key(&i.organization_id)
+                && data.role(&i.role).is_some()
                 && i.email.contains('@'),
             "bad invitation {:?}",
             i
         );
     }
-    let admins = state
+    let admins = data
         .memberships
         .values()
         .filter(|m| {
@@ -450,11 +450,11 @@ fn store_invariants(state: &State) -> Result<(), TestCaseError> {
         .count();
     prop_assert!(admins >= 1, "Acme has no admin left");
     prop_assert_eq!(
-        state.membership(ALICE_ID, ACME_ID).map(|m| m.role.as_str()),
+        data.membership(ALICE_ID, ACME_ID).map(|m| m.role.as_str()),
         Some("admin"),
         "Alice is no longer Acme's admin"
     );
-    for user in state.users.values() {
+    for user in data.users.values() {
         prop_assert!(
             user.first_name
                 .as_ref()
@@ -637,7 +637,7 @@ const ALGS: &[&str] = &[
 /// Claims that would pass every check if the signature were ignored (Alice, Acme, the scope, a
 /// future expiry) mixed with odd ones, sometimes with extra fields, sometimes not an object.
 fn claims() -> impl Strategy<Value = Value> {
-    let now = workos_emulator::store::now().unix_timestamp();
+    let now = workos_emulator::clock::now().unix_timestamp();
     let sub = prop_oneof![4 => prop::sample::select(&[ALICE_ID, BOB_ID, CAROL_ID, "user_nobody", ""][..]).prop_map(String::from), 1 => any::<String>()];
     let org = prop::option::of(prop::sample::select(
         &[ACME_ID, GLOBEX_ID, INITECH_ID, "org_nowhere"][..],

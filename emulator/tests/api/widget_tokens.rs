@@ -137,8 +137,8 @@ async fn payload_stays_atob_safe_whatever_the_user_data() {
     let h = Harness::start().await;
     // Characters whose base64url would contain '-' or '_' in the raw JSON.
     {
-        let mut state = h.emulator.environment().store.write();
-        let alice = state.users.get_mut(ALICE_ID).unwrap();
+        let mut data = h.emulator.environment().store.write();
+        let alice = data.users.get_mut(ALICE_ID).unwrap();
         alice.email = "a~l?i>ce@acme.test".into();
     }
     for _ in 0..20 {

@@ -1,31 +1,25 @@
 //! `/_widgets/*`: the private API the WorkOS React widgets call from the browser (contract §4, §6),
 //! with `Authorization: Bearer <widget token>`. Every call is a CORS request from the host app's
-//! origin; bad tokens answer 403 `{message}` so the widgets re-fetch their token.
+//! origin; bad tokens answer 403 `{message}` so the widgets re-fetch their token. One module per
+//! widget area; every answer is a typed body (`bodies.rs` and each module's own).
 
+mod bodies;
 mod organization_switcher;
 mod user_profile;
 mod user_security;
 mod user_sessions;
 mod users_management;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::AppState;
+use crate::environment::Environment;
 
-/// `{code, authenticationChallengeId}`: a one-time code for a challenge (UserProfile `verify`,
-/// UserSecurity `verify-totp-factor`).
-#[derive(Debug, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChallengeCode {
-    pub code: String,
-    pub authentication_challenge_id: String,
-}
-
-pub fn router(env: &AppState) -> Router<AppState> {
+pub fn router(env: &Environment) -> Router<Arc<Environment>> {
     Router::new()
         .merge(user_profile::router())
         .merge(user_security::router())
@@ -57,18 +51,4 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-elevated-access-token"),
         ])
         .max_age(Duration::from_secs(600))
-}
-
-/// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
-pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.contains(char::is_whitespace)
-        && !domain.contains('@')
-        && email.len() <= 254
 }

@@ -1,58 +1,29 @@
 //! UserSecurity widget (`user-security`): sign-in methods, the password and TOTP two-factor
-//! authentication (contract §6.2: S1–S6).
+//! authentication (contract §6.2: S1–S6). The password policy is `password::POLICY`.
+
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::ChallengeCode;
-use crate::AppState;
-use crate::auth::{WidgetCaller, hash_password, hashing, password_matches};
+use super::bodies::{ChallengeCode, DataBody, Success};
+use crate::auth::WidgetCaller;
+use crate::clock::{now, timestamp};
+use crate::entities::PendingFactor;
+use crate::environment::Environment;
 use crate::error::ApiError;
-use crate::routes::ApiJson;
-use crate::store::{self, PendingFactor, timestamp};
+use crate::extract::ApiJson;
+use crate::ids::new_id;
+use crate::password::{POLICY, hash_password, hashing, password_matches};
 use crate::totp;
 
-/// The environment's password policy, enforced by create- and update-password and reported by
-/// `authentication-information`.
-pub struct PasswordPolicy {
-    pub minimum_length: usize,
-    pub maximum_length: usize,
-    pub number_required: bool,
-}
+/// A TOTP enrolment must be verified within 10 minutes.
+const ENROLMENT_TTL: time::Duration = time::Duration::minutes(10);
 
-pub const POLICY: PasswordPolicy = PasswordPolicy {
-    minimum_length: 10,
-    maximum_length: 128,
-    number_required: true,
-};
-
-impl PasswordPolicy {
-    /// The rules `password` breaks, as the widgets' `password_strength_error` items.
-    pub fn violations(&self, password: &str, email: &str) -> Vec<Value> {
-        let mut errors = Vec::new();
-        let length = password.chars().count();
-        if length < self.minimum_length {
-            errors.push(json!({"code": "password_too_short", "message": format!("Password must be at least {} characters.", self.minimum_length), "minimum_length": self.minimum_length}));
-        }
-        if length > self.maximum_length {
-            errors.push(json!({"code": "password_too_long", "message": format!("Password must be at most {} characters.", self.maximum_length), "maximum_length": self.maximum_length}));
-        }
-        if self.number_required && !password.chars().any(|c| c.is_ascii_digit()) {
-            errors.push(json!({"code": "password_missing_character_type", "message": "Password must contain a number.", "character_type": "number"}));
-        }
-        let local = email.split('@').next().unwrap_or_default().to_lowercase();
-        if local.len() >= 3 && password.to_lowercase().contains(&local) {
-            errors.push(json!({"code": "password_contains_email", "message": "Password must not contain your email address."}));
-        }
-        errors
-    }
-}
-
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route(
             "/UserProfile/authentication-information",
@@ -65,20 +36,65 @@ pub fn router() -> Router<AppState> {
         .route("/UserProfile/totp-factors", delete(delete_totp_factors))
 }
 
-/// A TOTP enrolment must be verified within 10 minutes.
-const ENROLMENT_TTL: time::Duration = time::Duration::minutes(10);
+/// The widgets' `CreateTotpFactorResponse`: the new factor (with its secret) and the challenge that
+/// S5 verifies. Its two objects are WorkOS API objects, so their fields are snake_case.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateTotpFactorResponse {
+    authentication_factor: AuthenticationFactor,
+    authentication_challenge: AuthenticationChallenge,
+}
+
+/// A WorkOS `authentication_factor` of type `totp`.
+#[derive(Debug, Serialize)]
+struct AuthenticationFactor {
+    object: &'static str,
+    id: String,
+    r#type: &'static str,
+    user_id: String,
+    /// Always `null` (a TOTP factor).
+    sms: Option<()>,
+    totp: TotpDetails,
+    created_at: String,
+    updated_at: String,
+}
+
+/// What an authenticator app needs: the base32 `secret`, its `otpauth://` `uri` and `qr_code` (a
+/// PNG data URL).
+#[derive(Debug, Serialize)]
+struct TotpDetails {
+    issuer: &'static str,
+    /// The account shown in the app: the user's email.
+    user: String,
+    secret: String,
+    qr_code: String,
+    uri: String,
+}
+
+/// A WorkOS `authentication_challenge` for the new factor, expiring after [`ENROLMENT_TTL`].
+#[derive(Debug, Serialize)]
+struct AuthenticationChallenge {
+    object: &'static str,
+    id: String,
+    expires_at: String,
+    /// Always `null`: the code comes from the authenticator app.
+    code: Option<String>,
+    authentication_factor_id: String,
+    created_at: String,
+    updated_at: String,
+}
 
 /// S4 `POST /_widgets/UserProfile/create-totp-factor` (elevated access) →
 /// `{authenticationFactor: {…, totp: {issuer, user, secret, qr_code, uri}}, authenticationChallenge}`:
 /// a new secret with its `otpauth://` URI and QR code; it takes effect once S5 verifies a code.
 async fn create_totp_factor(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let mut state = env.store.write();
-    caller.require_elevated(&state, &headers)?;
-    let email = state
+) -> Result<Json<CreateTotpFactorResponse>, ApiError> {
+    let mut data = env.store.write();
+    caller.require_elevated(&data, &headers)?;
+    let email = data
         .users
         .get(&caller.user_id)
         .map(|u| u.email.clone())
@@ -87,10 +103,10 @@ async fn create_totp_factor(
     let (uri, qr_code) = totp::enrollment(&secret, &email).ok_or_else(|| {
         ApiError::bad_request("totp_failed", "Could not create the authenticator secret.")
     })?;
-    let now = store::now();
-    let factor_id = store::new_id("auth_factor");
-    let challenge_id = store::new_id("auth_challenge");
-    state.pending_factors.insert(
+    let now = now();
+    let factor_id = new_id("auth_factor");
+    let challenge_id = new_id("auth_challenge");
+    data.pending_factors.insert(
         challenge_id.clone(),
         PendingFactor {
             factor_id: factor_id.clone(),
@@ -99,17 +115,33 @@ async fn create_totp_factor(
             expires_at: now + ENROLMENT_TTL,
         },
     );
-    Ok(Json(json!({
-        "authenticationFactor": {
-            "object": "authentication_factor", "id": factor_id, "type": "totp", "user_id": caller.user_id, "sms": null,
-            "totp": {"issuer": totp::ISSUER, "user": email, "secret": secret, "qr_code": qr_code, "uri": uri},
-            "created_at": timestamp(now), "updated_at": timestamp(now),
+    Ok(Json(CreateTotpFactorResponse {
+        authentication_factor: AuthenticationFactor {
+            object: "authentication_factor",
+            id: factor_id.clone(),
+            r#type: "totp",
+            user_id: caller.user_id.clone(),
+            sms: None,
+            totp: TotpDetails {
+                issuer: totp::ISSUER,
+                user: email,
+                secret,
+                qr_code,
+                uri,
+            },
+            created_at: timestamp(now),
+            updated_at: timestamp(now),
         },
-        "authenticationChallenge": {
-            "object": "authentication_challenge", "id": challenge_id, "expires_at": timestamp(now + ENROLMENT_TTL), "code": null,
-            "authentication_factor_id": factor_id, "created_at": timestamp(now), "updated_at": timestamp(now),
+        authentication_challenge: AuthenticationChallenge {
+            object: "authentication_challenge",
+            id: challenge_id,
+            expires_at: timestamp(now + ENROLMENT_TTL),
+            code: None,
+            authentication_factor_id: factor_id,
+            created_at: timestamp(now),
+            updated_at: timestamp(now),
         },
-    })))
+    }))
 }
 
 /// S5 `POST /_widgets/UserProfile/verify-totp-factor` `{code, authenticationChallengeId}` →
@@ -117,14 +149,14 @@ async fn create_totp_factor(
 /// factor then protects sign-in. Wrong code, expired or foreign challenge → 400 `{message}`.
 async fn verify_totp_factor(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<ChallengeCode>,
-) -> Result<Json<Value>, ApiError> {
-    let mut state = env.store.write();
-    let pending = state
+) -> Result<Json<Success>, ApiError> {
+    let mut data = env.store.write();
+    let pending = data
         .pending_factors
         .get(&body.authentication_challenge_id)
-        .filter(|p| p.user_id == caller.user_id && p.expires_at > store::now())
+        .filter(|p| p.user_id == caller.user_id && p.expires_at > now())
         .cloned();
     let Some(pending) = pending.filter(|p| totp::check(&p.secret, &body.code)) else {
         return Err(ApiError::bad_request(
@@ -132,75 +164,123 @@ async fn verify_totp_factor(
             "The code is incorrect. Enter the current code from your authenticator app.",
         ));
     };
-    state
-        .pending_factors
+    data.pending_factors
         .remove(&body.authentication_challenge_id);
-    if let Some(user) = state.users.get_mut(&caller.user_id) {
+    if let Some(user) = data.users.get_mut(&caller.user_id) {
         user.totp_secret = Some(pending.secret);
-        user.updated_at = store::now();
+        user.updated_at = now();
     }
     tracing::info!(user_id = %caller.user_id, factor_id = %pending.factor_id, "TOTP factor enrolled");
-    Ok(Json(json!({"success": true})))
+    Ok(Json(Success::YES))
 }
 
 /// S6 `DELETE /_widgets/UserProfile/totp-factors` (elevated access) → `{success: true}`: removes the
 /// caller's TOTP factor.
 async fn delete_totp_factors(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let mut state = env.store.write();
-    caller.require_elevated(&state, &headers)?;
-    if let Some(user) = state.users.get_mut(&caller.user_id) {
+) -> Result<Json<Success>, ApiError> {
+    let mut data = env.store.write();
+    caller.require_elevated(&data, &headers)?;
+    if let Some(user) = data.users.get_mut(&caller.user_id) {
         user.totp_secret = None;
-        user.updated_at = store::now();
+        user.updated_at = now();
     }
-    Ok(Json(json!({"success": true})))
+    Ok(Json(Success::YES))
+}
+
+/// The `data` of the widgets' `AuthenticationInformationResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthenticationInformation {
+    verification_methods: VerificationMethods,
+    password_settings: PasswordSettings,
+}
+
+/// The caller's sign-in methods (no passkeys: the emulator has none).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct VerificationMethods {
+    mfa: MfaMethod,
+    password: PasswordMethod,
+}
+
+/// `{provider: "MFA", isSetUp, lastUsed}`: whether the caller has a TOTP factor.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MfaMethod {
+    provider: &'static str,
+    is_set_up: bool,
+    /// Always `null`: factor use is not recorded.
+    last_used: Option<String>,
+}
+
+/// `{provider: "Password", isSetUp, lastUsed, isCurrentSession}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordMethod {
+    provider: &'static str,
+    is_set_up: bool,
+    /// The caller's last sign-in (every sign-in is by password).
+    last_used: Option<String>,
+    is_current_session: bool,
+}
+
+/// The widgets' `passwordSettings`: [`POLICY`] as the password form shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordSettings {
+    is_password_number_required: bool,
+    is_password_pwned_required: bool,
+    is_password_symbol_required: bool,
+    is_password_uppercase_required: bool,
+    /// In characters.
+    password_minimum_length: usize,
+    password_minimum_strength: u8,
 }
 
 /// P3/S1 `GET /_widgets/UserProfile/authentication-information` →
-/// `{data: {verificationMethods: {Password, Mfa}, passwordSettings}}`.
+/// `{data: {verificationMethods: {Mfa, Password}, passwordSettings}}`.
 async fn authentication_information(
     caller: WidgetCaller,
-    State(env): State<AppState>,
-) -> Result<Json<Value>, ApiError> {
-    let state = env.store.read();
-    let user = state
+    State(env): State<Arc<Environment>>,
+) -> Result<Json<DataBody<AuthenticationInformation>>, ApiError> {
+    let data = env.store.read();
+    let user = data
         .users
         .get(&caller.user_id)
         .ok_or_else(ApiError::unknown_user)?;
-    Ok(Json(json!({"data": {
-        "verificationMethods": {
-            "Password": {"provider": "Password", "isSetUp": user.password_hash.is_some(), "lastUsed": user.last_sign_in_at.map(timestamp), "isCurrentSession": true},
-            "Mfa": {"provider": "MFA", "isSetUp": user.totp_secret.is_some(), "lastUsed": null},
+    Ok(Json(DataBody {
+        data: AuthenticationInformation {
+            verification_methods: VerificationMethods {
+                mfa: MfaMethod {
+                    provider: "MFA",
+                    is_set_up: user.totp_secret.is_some(),
+                    last_used: None,
+                },
+                password: PasswordMethod {
+                    provider: "Password",
+                    is_set_up: user.password_hash.is_some(),
+                    last_used: user.last_sign_in_at.map(timestamp),
+                    is_current_session: true,
+                },
+            },
+            password_settings: PasswordSettings {
+                is_password_number_required: POLICY.number_required,
+                is_password_pwned_required: false,
+                is_password_symbol_required: false,
+                is_password_uppercase_required: false,
+                password_minimum_length: POLICY.minimum_length,
+                password_minimum_strength: 0,
+            },
         },
-        "passwordSettings": {
-            "isPasswordNumberRequired": POLICY.number_required,
-            "isPasswordPwnedRequired": false,
-            "isPasswordSymbolRequired": false,
-            "isPasswordUppercaseRequired": false,
-            "passwordMinimumLength": POLICY.minimum_length,
-            "passwordMinimumStrength": 0,
-        },
-    }})))
+    }))
 }
 
-fn strength_error(errors: Vec<Value>) -> (StatusCode, Json<Value>) {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(
-            json!({"code": "password_strength_error", "message": "Password does not meet the requirements.", "errors": errors}),
-        ),
-    )
-}
-
-/// Checks the policy, then stores the Argon2id hash of `password` for the caller.
-async fn set_password(
-    env: &AppState,
-    user_id: &str,
-    password: String,
-) -> Result<Result<(), (StatusCode, Json<Value>)>, ApiError> {
+/// Checks the policy (400 `password_strength_error`), then stores the Argon2id hash of `password`
+/// for the user.
+async fn set_password(env: &Environment, user_id: &str, password: String) -> Result<(), ApiError> {
     let email = env
         .store
         .read()
@@ -208,21 +288,21 @@ async fn set_password(
         .get(user_id)
         .map(|u| u.email.clone())
         .unwrap_or_default();
-    let errors = POLICY.violations(&password, &email);
-    if !errors.is_empty() {
-        return Ok(Err(strength_error(errors)));
+    let violations = POLICY.violations(&password, &email);
+    if !violations.is_empty() {
+        return Err(ApiError::PasswordStrength(violations));
     }
     let hash = hashing(move || hash_password(&password))
         .await
         .ok_or_else(|| ApiError::bad_request("hash_failed", "the password could not be hashed"))?
         .map_err(|e| ApiError::bad_request("hash_failed", e))?;
-    let mut state = env.store.write();
-    if let Some(user) = state.users.get_mut(user_id) {
+    let mut data = env.store.write();
+    if let Some(user) = data.users.get_mut(user_id) {
         user.password_hash = Some(hash);
-        user.updated_at = store::now();
+        user.updated_at = now();
     }
     tracing::info!(user_id, "password changed");
-    Ok(Ok(()))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,9 +317,9 @@ struct UpdatePassword {
 /// with per-rule `errors` for a new one the policy refuses.
 async fn update_password(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<UpdatePassword>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Success>), ApiError> {
     let hash = env
         .store
         .read()
@@ -256,12 +336,8 @@ async fn update_password(
             "The current password is incorrect.",
         ));
     }
-    Ok(
-        match set_password(&env, &caller.user_id, body.new_password).await? {
-            Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
-            Err(refusal) => refusal,
-        },
-    )
+    set_password(&env, &caller.user_id, body.new_password).await?;
+    Ok((StatusCode::CREATED, Json(Success::YES)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,15 +349,11 @@ struct CreatePassword {
 /// `{success: true}`; 403 without a live `x-elevated-access-token`; policy failures as in S3.
 async fn create_password(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreatePassword>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Success>), ApiError> {
     caller.require_elevated(&env.store.read(), &headers)?;
-    Ok(
-        match set_password(&env, &caller.user_id, body.password).await? {
-            Ok(()) => (StatusCode::CREATED, Json(json!({"success": true}))),
-            Err(refusal) => refusal,
-        },
-    )
+    set_password(&env, &caller.user_id, body.password).await?;
+    Ok((StatusCode::CREATED, Json(Success::YES)))
 }

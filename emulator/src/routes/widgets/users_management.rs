@@ -2,28 +2,30 @@
 //! (contract §6.4, M1–M8). Every call needs `widgets:users-table:manage` in the token and acts only
 //! on the token's organization; the row `actions` are decided here, from the caller's permissions.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use time::Duration;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
 
-use crate::AppState;
+use super::bodies::{Success, SuccessWithId};
 use crate::auth::WidgetCaller;
+use crate::clock::{now, timestamp};
+use crate::entities::{Data, Invitation, InvitationState, MembershipStatus, Role, valid_email};
+use crate::environment::Environment;
 use crate::error::ApiError;
-use crate::models::paginate_newest_first;
-use crate::routes::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::ids::new_id;
+use crate::models::{ListMetadata, paginate_newest_first};
 use crate::seed::USERS_TABLE_MANAGE;
-use crate::store::{
-    self, Invitation, InvitationState, MembershipStatus, Role, State as Data, timestamp,
-};
 
 /// Invitations are valid for 7 days (WorkOS's default).
 const INVITATION_TTL: Duration = Duration::days(7);
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route("/UserManagement/members", get(list_members))
         .route(
@@ -46,15 +48,91 @@ fn managed_organization(caller: &WidgetCaller) -> Result<String, ApiError> {
     caller.organization().map(str::to_string)
 }
 
-fn member_role(role: &Role) -> Value {
-    json!({"name": role.name, "slug": role.slug, "description": role.description})
+/// The widgets' `MembersResponse`: one page of members and invitations.
+#[derive(Debug, Serialize)]
+struct MembersResponse {
+    data: Vec<Member>,
+    list_metadata: ListMetadata,
 }
 
-fn role_or_unknown(state: &Data, slug: &str) -> Value {
-    state
-        .role(slug)
-        .map(member_role)
-        .unwrap_or_else(|| json!({"name": slug, "slug": slug, "description": null}))
+/// The widgets' `Member`: an active member or an open invitation (a row of the users table).
+/// Timestamps are WorkOS timestamps (`clock::timestamp`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Member {
+    /// The user id of a member, the invitation id of an invitation.
+    id: String,
+    email: String,
+    email_verified: bool,
+    profile_picture_url: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// When the membership or invitation was created.
+    created_at: String,
+    last_activity_at: Option<String>,
+    /// `Active`, `Invited` or `InviteExpired`.
+    status: &'static str,
+    /// What the caller may do with the row: `edit-role`, `revoke-membership`, `resend-invite`,
+    /// `revoke-invite`.
+    actions: Vec<&'static str>,
+    is_logged_in_user: bool,
+    roles: Vec<MemberRoleName>,
+}
+
+/// A role as a member row names it (the items of the widgets' `MemberRoles`).
+#[derive(Debug, Serialize)]
+struct MemberRoleName {
+    name: String,
+    slug: String,
+    description: Option<String>,
+}
+
+impl MemberRoleName {
+    /// The role `slug` of the environment; an unknown slug is named by itself.
+    fn of(data: &Data, slug: &str) -> Self {
+        match data.role(slug) {
+            Some(role) => Self {
+                name: role.name.clone(),
+                slug: role.slug.clone(),
+                description: role.description.clone(),
+            },
+            None => Self {
+                name: slug.into(),
+                slug: slug.into(),
+                description: None,
+            },
+        }
+    }
+}
+
+/// The widgets' `MemberRole`: a role a member may be given.
+#[derive(Debug, Serialize)]
+struct MemberRole {
+    name: String,
+    slug: String,
+    /// The role new members get.
+    default: bool,
+    description: Option<String>,
+}
+
+impl MemberRole {
+    fn new(role: &Role) -> Self {
+        Self {
+            name: role.name.clone(),
+            slug: role.slug.clone(),
+            default: role.is_default,
+            description: role.description.clone(),
+        }
+    }
+}
+
+/// The widgets' `RolesAndConfigResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RolesAndConfigResponse {
+    roles: Vec<MemberRole>,
+    /// Always `false`: a member has one role.
+    multiple_roles_enabled: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,9 +149,9 @@ struct MembersQuery {
 /// and by a case-insensitive search of name and email, in pages of `limit` (default 10).
 async fn list_members(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiQuery(query): ApiQuery<MembersQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MembersResponse>, ApiError> {
     let org = managed_organization(&caller)?;
     let limit = match query.limit.as_deref() {
         None => 10,
@@ -101,17 +179,17 @@ async fn list_members(
             email.to_lowercase().contains(needle) || name.contains(needle)
         })
     };
-    let state = env.store.read();
-    let now = store::now();
-    let can_edit_roles = state.roles.len() > 1;
-    let mut rows: Vec<(String, time::OffsetDateTime, Value)> = Vec::new();
+    let data = env.store.read();
+    let now = now();
+    let can_edit_roles = data.roles.len() > 1;
+    let mut rows: Vec<(String, OffsetDateTime, Member)> = Vec::new();
 
-    for m in state
+    for m in data
         .memberships
         .values()
         .filter(|m| m.organization_id == org && m.status == MembershipStatus::Active)
     {
-        let Some(user) = state.users.get(&m.user_id) else {
+        let Some(user) = data.users.get(&m.user_id) else {
             continue;
         };
         if query.role.as_deref().is_some_and(|r| r != m.role)
@@ -134,16 +212,23 @@ async fn list_members(
         rows.push((
             user.id.clone(),
             m.created_at,
-            json!({
-                "id": user.id, "email": user.email, "emailVerified": user.email_verified,
-                "firstName": user.first_name, "lastName": user.last_name, "profilePictureUrl": user.profile_picture_url,
-                "createdAt": timestamp(m.created_at), "lastActivityAt": user.last_sign_in_at.map(timestamp),
-                "status": "Active", "actions": actions, "isLoggedInUser": is_caller,
-                "roles": [role_or_unknown(&state, &m.role)],
-            }),
+            Member {
+                id: user.id.clone(),
+                email: user.email.clone(),
+                email_verified: user.email_verified,
+                profile_picture_url: user.profile_picture_url.clone(),
+                first_name: user.first_name.clone(),
+                last_name: user.last_name.clone(),
+                created_at: timestamp(m.created_at),
+                last_activity_at: user.last_sign_in_at.map(timestamp),
+                status: "Active",
+                actions,
+                is_logged_in_user: is_caller,
+                roles: vec![MemberRoleName::of(&data, &m.role)],
+            },
         ));
     }
-    for i in state
+    for i in data
         .invitations
         .values()
         .filter(|i| i.organization_id == org && i.state == InvitationState::Pending)
@@ -159,45 +244,59 @@ async fn list_members(
         rows.push((
             i.id.clone(),
             i.created_at,
-            json!({
-                "id": i.id, "email": i.email, "emailVerified": false,
-                "firstName": null, "lastName": null, "profilePictureUrl": null,
-                "createdAt": timestamp(i.created_at), "lastActivityAt": null,
-                "status": status, "actions": ["resend-invite", "revoke-invite"], "isLoggedInUser": false,
-                "roles": [role_or_unknown(&state, &i.role)],
-            }),
+            Member {
+                id: i.id.clone(),
+                email: i.email.clone(),
+                email_verified: false,
+                profile_picture_url: None,
+                first_name: None,
+                last_name: None,
+                created_at: timestamp(i.created_at),
+                last_activity_at: None,
+                status,
+                actions: vec!["resend-invite", "revoke-invite"],
+                is_logged_in_user: false,
+                roles: vec![MemberRoleName::of(&data, &i.role)],
+            },
         ));
     }
     rows.sort_by(|a, b| (b.1, &b.0).cmp(&(a.1, &a.0)));
     let items = rows.into_iter().map(|(id, _, row)| (id, row)).collect();
-    let (data, list_metadata) = paginate_newest_first(
+    let (page, list_metadata) = paginate_newest_first(
         items,
         limit,
         query.before.as_deref(),
         query.after.as_deref(),
     );
-    Ok(Json(json!({"data": data, "list_metadata": list_metadata})))
+    Ok(Json(MembersResponse {
+        data: page,
+        list_metadata,
+    }))
 }
 
-fn roles_list(state: &Data) -> Vec<Value> {
-    state.roles.iter().map(|r| json!({"name": r.name, "slug": r.slug, "default": r.is_default, "description": r.description})).collect()
+fn roles_list(data: &Data) -> Vec<MemberRole> {
+    data.roles.iter().map(MemberRole::new).collect()
 }
 
 /// M2 `GET /_widgets/UserManagement/roles-and-config` → `{roles: MemberRole[], multipleRolesEnabled: false}`.
 async fn roles_and_config(
     caller: WidgetCaller,
-    State(env): State<AppState>,
-) -> Result<Json<Value>, ApiError> {
+    State(env): State<Arc<Environment>>,
+) -> Result<Json<RolesAndConfigResponse>, ApiError> {
     managed_organization(&caller)?;
-    Ok(Json(
-        json!({"roles": roles_list(&env.store.read()), "multipleRolesEnabled": false}),
-    ))
+    Ok(Json(RolesAndConfigResponse {
+        roles: roles_list(&env.store.read()),
+        multiple_roles_enabled: false,
+    }))
 }
 
 /// M3 `GET /_widgets/UserManagement/roles` → `MemberRole[]` (a bare array).
-async fn roles(caller: WidgetCaller, State(env): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn roles(
+    caller: WidgetCaller,
+    State(env): State<Arc<Environment>>,
+) -> Result<Json<Vec<MemberRole>>, ApiError> {
     managed_organization(&caller)?;
-    Ok(Json(Value::Array(roles_list(&env.store.read()))))
+    Ok(Json(roles_list(&env.store.read())))
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,36 +311,34 @@ struct InviteRequest {
 /// "User already exists" (a member), "User already invited".
 async fn invite(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<InviteRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Success>), ApiError> {
     let org = managed_organization(&caller)?;
     let email = body.email.trim().to_lowercase();
-    if !super::valid_email(&email) {
+    if !valid_email(&email) {
         return Err(ApiError::bad_request("invalid_email", "Invalid email"));
     }
-    let mut state = env.store.write();
+    let mut data = env.store.write();
     let role = match body.roles.as_deref() {
-        None | Some([]) => state
+        None | Some([]) => data
             .roles
             .iter()
             .find(|r| r.is_default)
             .map(|r| r.slug.clone())
             .unwrap_or_default(),
-        Some([slug]) if state.role(slug).is_some() => slug.clone(),
+        Some([slug]) if data.role(slug).is_some() => slug.clone(),
         Some(_) => return Err(ApiError::bad_request("invalid_role", "Invalid role")),
     };
-    if let Some(user) = state.user_by_email(&email)
-        && state
-            .membership(&user.id, &org)
-            .is_some_and(|m| m.status == MembershipStatus::Active)
+    if let Some(user) = data.user_by_email(&email)
+        && data.is_active_member(&user.id, &org)
     {
         return Err(ApiError::bad_request(
             "user_already_exists",
             "User already exists",
         ));
     }
-    if state.invitations.values().any(|i| {
+    if data.invitations.values().any(|i| {
         i.organization_id == org && i.email == email && i.state == InvitationState::Pending
     }) {
         return Err(ApiError::bad_request(
@@ -249,9 +346,9 @@ async fn invite(
             "User already invited",
         ));
     }
-    let now = store::now();
+    let now = now();
     let invitation = Invitation {
-        id: store::new_id("invitation"),
+        id: new_id("invitation"),
         email: email.clone(),
         organization_id: org.clone(),
         role,
@@ -261,25 +358,24 @@ async fn invite(
         created_at: now,
         updated_at: now,
     };
-    let org_name = state
+    let org_name = data
         .organizations
         .get(&org)
         .map(|o| o.name.clone())
         .unwrap_or_default();
-    state.send_mail(
+    data.send_mail(
         &email,
         &format!("You're invited to join {org_name}"),
         format!("You have been invited to join {org_name}. This invitation expires in 7 days."),
         None,
     );
     tracing::info!(invitation_id = %invitation.id, organization_id = %org, "invitation created");
-    state.invitations.insert(invitation.id.clone(), invitation);
-    Ok((StatusCode::CREATED, Json(json!({"success": true}))))
+    data.invitations.insert(invitation.id.clone(), invitation);
+    Ok((StatusCode::CREATED, Json(Success::YES)))
 }
 
-fn active_admins(state: &Data, org: &str) -> usize {
-    state
-        .memberships
+fn active_admins(data: &Data, org: &str) -> usize {
+    data.memberships
         .values()
         .filter(|m| {
             m.organization_id == org && m.status == MembershipStatus::Active && m.role == "admin"
@@ -296,22 +392,22 @@ struct EditRoles {
 /// a member of this organization; 422 "Invalid role"; 400 when it would leave no admin.
 async fn edit_roles(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     Path(user_id): Path<String>,
     ApiJson(body): ApiJson<EditRoles>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuccessWithId>, ApiError> {
     let org = managed_organization(&caller)?;
-    let mut state = env.store.write();
+    let mut data = env.store.write();
     let [slug] = body.roles.as_slice() else {
         return Err(ApiError::Unprocessable(
             "Invalid role: give exactly one role.".into(),
         ));
     };
-    if state.role(slug).is_none() {
+    if data.role(slug).is_none() {
         return Err(ApiError::Unprocessable("Invalid role".into()));
     }
-    let admins = active_admins(&state, &org);
-    let membership = state
+    let admins = active_admins(&data, &org);
+    let membership = data
         .memberships
         .values_mut()
         .find(|m| {
@@ -325,18 +421,18 @@ async fn edit_roles(
         ));
     }
     membership.role = slug.clone();
-    membership.updated_at = store::now();
+    membership.updated_at = now();
     tracing::info!(%user_id, organization_id = %org, role = %slug, "role changed");
-    Ok(Json(json!({"id": user_id, "success": true})))
+    Ok(Json(SuccessWithId::new(user_id)))
 }
 
 /// M6 `DELETE /_widgets/UserManagement/members/{userId}` → `{id, success}`. 400 for yourself or the
 /// last admin; 404 not a member of this organization.
 async fn remove_member(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     Path(user_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuccessWithId>, ApiError> {
     let org = managed_organization(&caller)?;
     if user_id == caller.user_id {
         return Err(ApiError::bad_request(
@@ -344,9 +440,9 @@ async fn remove_member(
             "You cannot remove yourself from the organization.",
         ));
     }
-    let mut state = env.store.write();
-    let admins = active_admins(&state, &org);
-    let (id, role) = state
+    let mut data = env.store.write();
+    let admins = active_admins(&data, &org);
+    let (id, role) = data
         .memberships
         .values()
         .find(|m| {
@@ -360,18 +456,17 @@ async fn remove_member(
             "You cannot remove the organization's last admin.",
         ));
     }
-    state.memberships.remove(&id);
+    data.memberships.remove(&id);
     tracing::info!(%user_id, organization_id = %org, "member removed");
-    Ok(Json(json!({"id": user_id, "success": true})))
+    Ok(Json(SuccessWithId::new(user_id)))
 }
 
 fn pending_invitation<'a>(
-    state: &'a mut Data,
+    data: &'a mut Data,
     org: &str,
     id: &str,
 ) -> Result<&'a mut Invitation, ApiError> {
-    state
-        .invitations
+    data.invitations
         .get_mut(id)
         .filter(|i| i.organization_id == org && i.state == InvitationState::Pending)
         .ok_or_else(|| ApiError::not_found("invitation", id))
@@ -381,62 +476,40 @@ fn pending_invitation<'a>(
 /// and a new email; 404 no open invitation with that id in this organization.
 async fn resend_invitation(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuccessWithId>, ApiError> {
     let org = managed_organization(&caller)?;
-    let mut state = env.store.write();
-    let now = store::now();
-    let invitation = pending_invitation(&mut state, &org, &id)?;
+    let mut data = env.store.write();
+    let now = now();
+    let invitation = pending_invitation(&mut data, &org, &id)?;
     invitation.expires_at = now + INVITATION_TTL;
     invitation.updated_at = now;
     let email = invitation.email.clone();
-    let org_name = state
+    let org_name = data
         .organizations
         .get(&org)
         .map(|o| o.name.clone())
         .unwrap_or_default();
-    state.send_mail(
+    data.send_mail(
         &email,
         &format!("Reminder: you're invited to join {org_name}"),
         format!("You have been invited to join {org_name}. This invitation expires in 7 days."),
         None,
     );
-    Ok(Json(json!({"id": id, "success": true})))
+    Ok(Json(SuccessWithId::new(id)))
 }
 
 /// M8 `DELETE /_widgets/UserManagement/invites/{id}` → `{id, success}`; 404 no open invitation.
 async fn revoke_invitation(
     caller: WidgetCaller,
-    State(env): State<AppState>,
+    State(env): State<Arc<Environment>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SuccessWithId>, ApiError> {
     let org = managed_organization(&caller)?;
-    let mut state = env.store.write();
-    let invitation = pending_invitation(&mut state, &org, &id)?;
+    let mut data = env.store.write();
+    let invitation = pending_invitation(&mut data, &org, &id)?;
     invitation.state = InvitationState::Revoked;
-    invitation.updated_at = store::now();
-    Ok(Json(json!({"id": id, "success": true})))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn email_check() {
-        for ok in ["a@b.co", "first.last+tag@acme.test"] {
-            assert!(crate::routes::widgets::valid_email(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "nope",
-            "@acme.test",
-            "a@",
-            "a@b",
-            "a b@acme.test",
-            "a@.test",
-            "a@b@c.test",
-        ] {
-            assert!(!crate::routes::widgets::valid_email(bad), "{bad}");
-        }
-    }
+    invitation.updated_at = now();
+    Ok(Json(SuccessWithId::new(id)))
 }

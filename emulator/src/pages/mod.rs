@@ -1,0 +1,9 @@
+//! The HTML pages a person sees on the emulator (maud): the AuthKit sign-in page, its TOTP and MFA
+//! enrollment steps, notices and the mailbox. HTML only: the routes that serve them and act on
+//! their forms are `routes/authkit.rs`, `routes/sessions.rs` and `routes/emulator.rs`.
+
+pub mod layout;
+pub mod mailbox;
+pub mod notice;
+pub mod sign_in;
+pub mod totp;
