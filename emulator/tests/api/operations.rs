@@ -245,6 +245,19 @@ async fn settings_shorten_the_access_token_lifetime_until_a_reset() {
         .await
         .unwrap();
     assert_eq!(changed["access_token_ttl_secs"], 61);
+    let shown = || async {
+        let settings: serde_json::Value = h
+            .http
+            .get(h.url("/_emulator/settings"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        settings["access_token_ttl_secs"].clone()
+    };
+    assert_eq!(shown().await, 61);
     let claims = crate::support::payload(h.sign_in("alice@acme.test").await.access_token.expose());
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
@@ -269,6 +282,11 @@ async fn settings_shorten_the_access_token_lifetime_until_a_reset() {
     );
 
     h.http.post(h.url("/_emulator/reset")).send().await.unwrap();
+    assert_eq!(
+        shown().await,
+        300,
+        "a reset restores the configured lifetime"
+    );
     let claims = crate::support::payload(h.sign_in("alice@acme.test").await.access_token.expose());
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
