@@ -402,18 +402,26 @@ async fn status_of(
     body
 }
 
+/// The user whose side of an organization [`targets`] prepares, with their widget token and
+/// elevated-access token.
+struct Owner<'a> {
+    user: &'a str,
+    email: &'a str,
+    organization: &'a str,
+    token: &'a str,
+    elevated: &'a str,
+}
+
 /// A user's side of an organization: sessions, a pending challenge, a pending TOTP enrolment, a
-/// pending email change, an open invitation.
-async fn targets(
-    h: &Harness,
-    user: &str,
-    email: &str,
-    organization: &str,
-    admin_token: &str,
-    token: &str,
-    elevated: &str,
-    invitee: &str,
-) -> Targets {
+/// pending email change, an open invitation (to `invitee`, sent with `admin_token`).
+async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &str) -> Targets {
+    let Owner {
+        user,
+        email,
+        organization,
+        token,
+        elevated,
+    } = *owner;
     let auth = h.sign_in(email).await;
     let session = payload(auth.access_token.expose())["sid"]
         .as_str()
@@ -536,28 +544,23 @@ impl Fixtures {
             .elevated_access(&carol_globex_admin, PROFILE, "carol@globex.test")
             .await;
 
-        let acme = targets(
-            h,
-            BOB_ID,
-            "bob@acme.test",
-            ACME_ID,
-            &alice_acme_admin,
-            &bob_acme_member,
-            &bob_elevated,
-            "pending.acme@acme.test",
-        )
-        .await;
-        let mut globex = targets(
-            h,
-            CAROL_ID,
-            "carol@globex.test",
-            GLOBEX_ID,
-            &carol_globex_admin,
-            &carol_globex_admin,
-            &carol_elevated,
-            "pending.globex@globex.test",
-        )
-        .await;
+        let bob = Owner {
+            user: BOB_ID,
+            email: "bob@acme.test",
+            organization: ACME_ID,
+            token: &bob_acme_member,
+            elevated: &bob_elevated,
+        };
+        let acme = targets(h, &bob, &alice_acme_admin, "pending.acme@acme.test").await;
+        let carol = Owner {
+            user: CAROL_ID,
+            email: "carol@globex.test",
+            organization: GLOBEX_ID,
+            token: &carol_globex_admin,
+            elevated: &carol_elevated,
+        };
+        let mut globex =
+            targets(h, &carol, &carol_globex_admin, "pending.globex@globex.test").await;
         // Carol must not hold Bob's email-change code by chance (1 in a million): she would then
         // legitimately confirm her own change with it.
         while globex.email_code == acme.email_code {
