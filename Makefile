@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/binaryen/node_modules/.bin:$(P
 screenshots: build ## Rewrite the README's screenshots (docs/screenshots/)
 	cd end2end && npx playwright test --project=docs
 
-.PHONY: screenshots run dev test test-rust test-e2e setup setup-browser bridge build release bench soak help
+.PHONY: screenshots run dev test lint test-rust test-e2e setup setup-browser bridge build release bench soak help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,7 +18,13 @@ run: setup bridge ## Build and run the app on the embedded WorkOS emulator (http
 dev: setup bridge ## Same, rebuilding and reloading on every change (cargo leptos watch)
 	cargo leptos watch
 
-test: setup-browser bridge build test-rust test-e2e ## Run every test: Rust (emulator, app) and the browser suite
+test: setup-browser lint bridge build test-rust test-e2e ## Run every test: style (fmt, clippy), Rust (emulator, app) and the browser suite
+
+lint: setup ## Style, enforced: rustfmt, then clippy with -D warnings on the emulator, the server (ssr) and the WASM (hydrate)
+	cargo fmt --all --check
+	cargo clippy -p workos-emulator --all-targets -- -D warnings
+	cargo clippy -p workos-widgets-host --all-targets --features ssr -- -D warnings
+	cargo clippy -p workos-widgets-host --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 test-rust: ## Rust tests of the emulator and the app
 	cargo test -p workos-emulator

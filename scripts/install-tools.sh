@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing the app needs, skipping whatever is already present:
-#   - the wasm32-unknown-unknown rustup target
+#   - the wasm32-unknown-unknown rustup target, and the rustfmt and clippy components (make lint)
 #   - cargo-leptos 0.3.11 (from its crate source, lockfile patched for Rust 1.95; no_downloads)
 #   - wasm-bindgen-cli, the exact version pinned in Cargo.toml
 #   - Debian chromium (browser tests) -- only with --browser (and --bench)
@@ -33,6 +33,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
 
 install_wasm_bindgen() {
   if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then return; fi

@@ -1,16 +1,17 @@
 //! The shell, the routes and the layout (nav: who is signed in, in which organization; sign-out).
 
 use leptos::prelude::*;
+use leptos::tachys::view::iterators::StaticVec;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::{A, RouteChildren, Router, Routes, RoutesProps};
+use leptos_router::{NestedRoute, StaticSegment, path};
 
-use crate::auth::{Viewer, get_viewer};
-use crate::error::AppError;
+use crate::auth::{Viewer, provide_viewer, use_viewer};
 use crate::pages::{
-    auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, profile::ProfilePage,
-    security::SecurityPage, sessions::SessionsPage, switch::SwitchPage, users::UsersPage,
+    auth_error::AuthErrorPage, home::HomePage, not_found::NotFoundPage, widget::WidgetPage,
 };
+use crate::widgets::REGISTRY;
+use crate::widgets::registry::NavSection;
 
 /// The HTML document around the app (server-rendered).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,23 +41,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn widget_preloads() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
+        use crate::auth::session::{self, SessionStatus};
         use crate::widgets::{WidgetKind, preload};
         let parts = use_context::<http::request::Parts>();
         let kind = parts
             .as_ref()
             .and_then(|p| WidgetKind::for_page(p.uri.path()));
         // Members get a notice, not the users table: nothing to preload for them.
+        // A viewer whose role lacks the widget's permission gets a notice: nothing to preload.
         let allowed = |kind: WidgetKind| {
-            kind != WidgetKind::UsersManagement
-                || parts
-                    .as_ref()
-                    .and_then(|p| p.extensions.get::<crate::auth::session::SessionStatus>())
-                    .is_some_and(|s| match s {
-                        crate::auth::session::SessionStatus::SignedIn(session) => {
-                            session.can_manage_members()
-                        }
-                        _ => false,
-                    })
+            kind.spec().permission.is_none()
+                || matches!(session::current(), SessionStatus::SignedIn(s) if s.may_use(kind))
         };
         kind.filter(|k| allowed(*k)).map(|kind| {
             let loads = preload::early_loads(kind);
@@ -71,19 +66,11 @@ fn widget_preloads() -> impl IntoView {
     {}
 }
 
-pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
-
-/// The signed-in user, loaded once per page view (blocking, so the nav is in the first HTML).
-pub fn use_viewer() -> ViewerResource {
-    expect_context::<ViewerResource>()
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::theme::provide_theme();
-    let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
-    provide_context(viewer);
+    provide_viewer();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/app.css" />
@@ -92,17 +79,51 @@ pub fn App() -> impl IntoView {
             <Nav />
             <SessionNotice />
             <main class="page">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/account/profile") view=ProfilePage />
-                    <Route path=path!("/account/security") view=SecurityPage />
-                    <Route path=path!("/account/sessions") view=SessionsPage />
-                    <Route path=path!("/organization/users") view=UsersPage />
-                    <Route path=path!("/organization/switch") view=SwitchPage />
-                    <Route path=path!("/auth-error") view=AuthErrorPage />
-                </Routes>
+                <AppRoutes />
             </main>
         </Router>
+    }
+}
+
+/// The routes: home, one page per registry entry, the AuthKit error page; anything else is the
+/// 404 page. Built without `view!` because the widget routes are a list, not a fixed tuple.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    let home = NestedRoute::new(path!("/"), HomePage);
+    let auth_error = NestedRoute::new(path!("/auth-error"), AuthErrorPage);
+    let widget_pages: Vec<_> = REGISTRY
+        .iter()
+        .map(|spec| {
+            let (section, page) = spec.page_segments();
+            let kind = spec.kind;
+            NestedRoute::new(
+                (StaticSegment(section), StaticSegment(page)),
+                move || view! { <WidgetPage kind /> },
+            )
+        })
+        .collect();
+    let widget_pages = StaticVec::from(widget_pages);
+    Routes(
+        RoutesProps::builder()
+            .fallback(NotFoundPage)
+            .children(RouteChildren::to_children(move || {
+                (home, widget_pages, auth_error)
+            }))
+            .build(),
+    )
+}
+
+/// The nav links of one section, in registry order.
+#[component]
+fn NavGroup(section: NavSection, label: &'static str) -> impl IntoView {
+    view! {
+        <div class="nav-group" role="group" aria-label=label>
+            {REGISTRY
+                .iter()
+                .filter(|spec| spec.section() == section)
+                .map(|spec| view! { <A href=spec.page>{spec.label}</A> })
+                .collect_view()}
+        </div>
     }
 }
 
@@ -113,11 +134,8 @@ fn Nav() -> impl IntoView {
         <nav class="nav">
             <A href="/" attr:class="brand">"Account"</A>
             <div class="nav-links">
-                <A href="/account/profile">"Profile"</A>
-                <A href="/account/security">"Security"</A>
-                <A href="/account/sessions">"Sessions"</A>
-                <A href="/organization/users">"Members"</A>
-                <A href="/organization/switch">"Organizations"</A>
+                <NavGroup section=NavSection::Account label="Account" />
+                <NavGroup section=NavSection::Organization label="Organization" />
             </div>
             <Suspense fallback=|| view! { <div class="nav-user"><span class="sk sk-pill"></span></div> }>
                 {move || Suspend::new(async move {

@@ -48,12 +48,10 @@ async fn set_bare(State(bare): State<Bare>, body: Bytes) -> StatusCode {
 }
 
 async fn floor(Path(widget): Path<String>) -> Response {
-    if !crate::widgets::WidgetKind::ALL
-        .iter()
-        .any(|k| k.id() == widget)
-    {
+    let Some(kind) = crate::widgets::WidgetKind::from_id(&widget) else {
         return (StatusCode::NOT_FOUND, "unknown widget").into_response();
-    }
+    };
+    let widgets_type = kind.spec().widgets_type;
     // Token and API origin come from the query string; nothing else is interpolated.
     Html(format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>
@@ -64,7 +62,7 @@ const token = query.get("token");
 const api = new URL(query.get("api"));
 const {{ mount }} = await import("/bridge/index.js");
 await mount(document.getElementById("host"), "{widget}", {{
-  initialToken: token, authToken: async () => token,
+  initialToken: token, authToken: async () => token, widgetsType: "{widgets_type}",
   apiHostname: api.hostname, port: api.port ? Number(api.port) : null, https: api.protocol === "https:",
   theme: {{ appearance: "light" }},
 }});

@@ -5,9 +5,9 @@
 //   handle.update({ theme: { appearance: "dark" } });   // re-renders in place, no remount
 //   handle.unmount();
 //
-// `props`: { authToken: () => Promise<string>, initialToken?: string, apiHostname: string,
-//            port: number|null, https: boolean, theme?: object, ...widget props (e.g.
-//            switchToOrganization, currentSessionId) }.
+// `props`: { authToken: () => Promise<string>, initialToken?: string, widgetsType: string,
+//            apiHostname: string, port: number|null, https: boolean, theme?: object,
+//            ...widget props (e.g. switchToOrganization, currentSessionId) }.
 // Each widget's code is a separate chunk, fetched on first use.
 //
 // `initialToken` is a widget token the host already holds. With only a function `authToken`, the
@@ -22,17 +22,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { WorkOsWidgets } from "@workos-inc/widgets/workos-widgets";
 import "./styles.css";
 
-/** Widget kind → its `WorkOS-Widgets-Type` and the loader of its React component (one chunk each). */
-const WIDGETS = {
-  "user-profile": { type: "user-profile", load: () => import("./widgets/user-profile.js") },
-  "user-security": { type: "user-security", load: () => import("./widgets/user-security.js") },
-  "user-sessions": { type: "user-sessions", load: () => import("./widgets/user-sessions.js") },
-  "users-management": { type: "user-management", load: () => import("./widgets/users-management.js") },
-  "organization-switcher": { type: "organization-switcher", load: () => import("./widgets/organization-switcher.js") },
-};
+/**
+ * Loads widget `id`'s React component: `./widgets/<id>.js`, one chunk each. The ids and
+ * everything else about a widget live in the app's registry (src/widgets/registry.rs); a Rust
+ * test checks that every registry entry has its file here.
+ */
+const loadWidget = (id) => import(`./widgets/${id}.js`);
 
 const PROVIDER_PROPS = ["apiHostname", "port", "https", "theme"];
-const BRIDGE_PROPS = ["initialToken"];
+const BRIDGE_PROPS = ["initialToken", "widgetsType"];
 
 /** The claims the widgets read from a token, decoded as they decode them (`atob`, contract §5). */
 function claims(token) {
@@ -65,7 +63,7 @@ function loadStyles() {
   return stylesheet;
 }
 
-function render(root, widget, Component, props) {
+function render(root, Component, props) {
   const provider = {};
   const widgetProps = {};
   for (const [key, value] of Object.entries(props)) {
@@ -78,7 +76,7 @@ function render(root, widget, Component, props) {
       provider,
       createElement(
         SeedToken,
-        { type: widget.type, token: props.initialToken },
+        { type: props.widgetsType, token: props.initialToken },
         createElement(Suspense, { fallback: null }, createElement(Component, widgetProps)),
       ),
     ),
@@ -90,21 +88,22 @@ function render(root, widget, Component, props) {
  * widget kind or a chunk that fails to load. Mounting twice into one element replaces the first.
  */
 export async function mount(element, widget, props) {
-  const entry = WIDGETS[widget];
-  if (!entry) throw new Error(`unknown widget '${widget}' (one of ${Object.keys(WIDGETS).join(", ")})`);
-  const [{ default: Component }] = await Promise.all([entry.load(), loadStyles()]);
+  const load = loadWidget(widget).catch(() => {
+    throw new Error(`unknown widget '${widget}', or its code could not be loaded`);
+  });
+  const [{ default: Component }] = await Promise.all([load, loadStyles()]);
   roots.get(element)?.unmount();
   const root = createRoot(element);
   roots.set(element, root);
   let current = { ...props };
-  render(root, entry, Component, current);
+  render(root, Component, current);
   let mounted = true;
   return {
     /** Merges `next` into the props and re-renders in place. */
     update(next) {
       if (!mounted) return;
       current = { ...current, ...next };
-      render(root, entry, Component, current);
+      render(root, Component, current);
     },
     /** Unmounts the widget; later calls do nothing. */
     unmount() {

@@ -87,7 +87,7 @@ test("an admin changes bob's role, and the change reaches bob's own session", as
   await bobPage.goto("/sign-in?return_to=/organization/users");
   await signIn(bobPage, "bob@acme.test");
   await expect(membersOf(bobPage).getByRole("row", { name: /alice@acme\.test/ }).or(membersOf(bobPage).getByRole("button", { name: "Next" }))).toBeVisible();
-  await expect(bobPage.getByTestId("admins-only")).toHaveCount(0);
+  await expect(bobPage.getByTestId("not-permitted")).toHaveCount(0);
   await bobContext.close();
   expect(problems).toEqual([]);
 });

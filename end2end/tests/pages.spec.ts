@@ -26,7 +26,7 @@ test("every widget page renders its real widget for an admin", async ({ page, pr
 test("a member is told the users page is for admins, and the server refuses the token", async ({ page, problems }) => {
   await page.goto("/sign-in?return_to=/organization/users");
   await signIn(page, "bob@acme.test");
-  await expect(page.getByTestId("admins-only")).toContainText("Only organization admins manage members.");
+  await expect(page.getByTestId("not-permitted")).toContainText("Only organization admins manage members.");
   await expect(page.locator('[data-widget="users-management"]')).toHaveCount(0);
   const response = await page.request.post("/api/widget_token", { form: { kind: "users-management" }, failOnStatusCode: false });
   expect(response.status()).toBe(403);

@@ -39,9 +39,13 @@ const REAUTHENTICATE_CODES: [&str; 2] = ["sso_required", "mfa_enrollment"];
 
 pub type RefreshResult = Result<String, RefreshFailure>;
 
+/// One exchange in flight (or just finished): when it started, and its shared answer.
+type Inflight = (Instant, Arc<OnceCell<RefreshResult>>);
+
 #[derive(Default)]
 pub struct RefreshCoordinator {
-    inflight: Mutex<HashMap<String, (Instant, Arc<OnceCell<RefreshResult>>)>>,
+    /// By refresh token.
+    inflight: Mutex<HashMap<String, Inflight>>,
 }
 
 impl RefreshCoordinator {

@@ -17,6 +17,7 @@ use super::cookies::{self, SESSION_COOKIE};
 use super::refresh::RefreshFailure;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::widgets::WidgetKind;
 
 /// Refresh the access token when it expires within this many seconds (authkit-nextjs's buffer).
 pub const REFRESH_BUFFER_SECS: i64 = 60;
@@ -43,11 +44,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// Whether the role grants `widgets:users-table:manage` (the users table, admins only).
-    pub fn can_manage_members(&self) -> bool {
-        self.permissions
-            .iter()
-            .any(|p| p == super::USERS_TABLE_MANAGE)
+    /// Whether the role grants what `kind` needs (the registry's permission): the token server
+    /// function, the preloads and the pages all ask this.
+    pub fn may_use(&self, kind: WidgetKind) -> bool {
+        kind.spec().permits(&self.permissions)
     }
 }
 
@@ -61,15 +61,15 @@ pub enum SessionStatus {
 }
 
 /// The current request's session status (in pages during SSR and in server functions).
-pub async fn current() -> SessionStatus {
+pub fn current() -> SessionStatus {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<SessionStatus>().cloned())
         .unwrap_or(SessionStatus::SignedOut)
 }
 
 /// The signed-in session, or the error to answer with.
-pub async fn require() -> Result<Arc<Session>, AppError> {
-    match current().await {
+pub fn require() -> Result<Arc<Session>, AppError> {
+    match current() {
         SessionStatus::SignedIn(session) => Ok(session),
         SessionStatus::SignedOut => Err(AppError::NotSignedIn),
         SessionStatus::Unavailable(e) => Err(e),

@@ -2,36 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_viewer;
-
-/// Each page: path, title, what it is for.
-const PAGES: [(&str, &str, &str); 5] = [
-    (
-        "/account/profile",
-        "Profile",
-        "Change your name and see the email address you sign in with.",
-    ),
-    (
-        "/account/security",
-        "Security",
-        "Change your password and set up two-factor authentication.",
-    ),
-    (
-        "/account/sessions",
-        "Sessions",
-        "See where you are signed in and sign out other devices.",
-    ),
-    (
-        "/organization/users",
-        "Members",
-        "Organization admins: invite people, change roles, remove members.",
-    ),
-    (
-        "/organization/switch",
-        "Organizations",
-        "Switch between the organizations you belong to.",
-    ),
-];
+use crate::auth::use_viewer;
+use crate::widgets::REGISTRY;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -56,12 +28,12 @@ pub fn HomePage() -> impl IntoView {
             })}
         </Suspense>
         <ul class="cards">
-            {PAGES
+            {REGISTRY
                 .iter()
-                .map(|(href, title, what)| view! {
+                .map(|spec| view! {
                     <li class="card">
-                        <a href=*href><h2>{*title}</h2></a>
-                        <p>{*what}</p>
+                        <a href=spec.page><h2>{spec.label}</h2></a>
+                        <p>{spec.card}</p>
                     </li>
                 })
                 .collect_view()}

@@ -1,27 +1,6 @@
-//! One file per page.
+//! One file per page. Every widget page is [`widget::WidgetPage`], driven by its registry entry.
 
 pub mod auth_error;
 pub mod home;
 pub mod not_found;
-pub mod profile;
-pub mod security;
-pub mod sessions;
-pub mod switch;
-pub mod users;
-
-use leptos::prelude::*;
-
-use crate::widgets::{Widget, WidgetKind};
-
-/// The frame every widget page shares: title, one-line lead, the widget.
-#[component]
-pub fn WidgetPage(title: &'static str, lead: &'static str, kind: WidgetKind) -> impl IntoView {
-    view! {
-        <leptos_meta::Title text=title />
-        <header class="page-header">
-            <h1>{title}</h1>
-            <p class="muted">{lead}</p>
-        </header>
-        <Widget kind />
-    }
-}
+pub mod widget;

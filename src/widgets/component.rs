@@ -41,8 +41,8 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
             aria-busy=move || (phase.get() == Phase::Loading).to_string()
         >
             <Show when=move || phase.get() == Phase::Loading>
-                <div class="widget-skeleton" role="status" aria-label=format!("Loading your {}", kind.title())>
-                    {(0..kind.skeleton_rows())
+                <div class="widget-skeleton" role="status" aria-label=format!("Loading your {}", kind.spec().noun)>
+                    {(0..kind.spec().skeleton_rows)
                         .map(|_| view! {
                             <div class="sk-row">
                                 <span class="sk sk-label"></span>
@@ -79,7 +79,7 @@ fn WidgetError(
     };
     view! {
         <div class="notice notice-error widget-error" role="alert">
-            <strong>{format!("Your {} could not be shown.", kind.title())}</strong>
+            <strong>{format!("Your {} could not be shown.", kind.spec().noun)}</strong>
             <p>{error.to_string()}</p>
             {action}
         </div>
@@ -113,6 +113,7 @@ mod client {
     use super::Phase;
     use crate::error::AppError;
     use crate::widgets::bridge::{WidgetHandle, load_bridge};
+    use crate::widgets::registry::ExtraProp;
     use crate::widgets::{WidgetApi, WidgetKind, widget_token};
 
     /// A mounted widget and the JS functions it holds (dropped after unmounting).
@@ -129,7 +130,7 @@ mod client {
         attempt: RwSignal<u32>,
     ) {
         let mounted = StoredValue::new_local(None::<Mounted>);
-        let viewer = crate::app::use_viewer();
+        let viewer = crate::auth::use_viewer();
         let theme = crate::theme::use_theme();
         let unmount = move || {
             if let Some(Some(widget)) = mounted.try_update_value(Option::take) {
@@ -185,13 +186,13 @@ mod client {
     async fn mount(
         kind: WidgetKind,
         element: &web_sys::Element,
-        viewer: crate::app::ViewerResource,
+        viewer: crate::auth::ViewerResource,
         appearance: &str,
     ) -> Result<Mounted, AppError> {
         // The bridge loads while the token is minted.
         let bridge = load_bridge();
         let grant = widget_token(kind).await?;
-        let props = provider_props(&grant.api, &grant.token, appearance);
+        let props = provider_props(kind, &grant.api, &grant.token, appearance);
         if let Some(session_id) = &grant.current_session_id {
             let _ = js_sys::Reflect::set(
                 &props,
@@ -201,8 +202,11 @@ mod client {
         }
         let auth_token = token_source(kind, grant.token);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
-        let switch =
-            (kind == WidgetKind::OrganizationSwitcher).then(|| organization_switch(viewer));
+        let switch = kind
+            .spec()
+            .props
+            .contains(&ExtraProp::SwitchToOrganization)
+            .then(|| organization_switch(viewer));
         if let Some(switch) = &switch {
             let _ = js_sys::Reflect::set(
                 &props,
@@ -216,7 +220,7 @@ mod client {
             .map_err(|message| {
                 AppError::Server(format!(
                     "The {} widget could not be loaded: {message}",
-                    kind.title()
+                    kind.spec().noun
                 ))
             })?;
         Ok(Mounted {
@@ -230,7 +234,7 @@ mod client {
     /// the nav; the widget then re-fetches its token (now for the new organization) and its data.
     /// When the organization needs SSO or MFA enrollment, the browser signs in through AuthKit.
     fn organization_switch(
-        viewer: crate::app::ViewerResource,
+        viewer: crate::auth::ViewerResource,
     ) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
         Closure::new(move |arg: JsValue| {
             let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId"))
@@ -273,13 +277,20 @@ mod client {
     }
 
     /// The bridge's props but `authToken`: the API host, the token already minted (`initialToken`,
-    /// so the widget's first request carries it) and the theme.
-    fn provider_props(api: &WidgetApi, initial_token: &str, appearance: &str) -> JsValue {
+    /// so the widget's first request carries it), the widget's `WorkOS-Widgets-Type`
+    /// (`widgetsType`, the key of its token query) and the theme.
+    fn provider_props(
+        kind: WidgetKind,
+        api: &WidgetApi,
+        initial_token: &str,
+        appearance: &str,
+    ) -> JsValue {
         let props = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| {
             let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
         };
         set("initialToken", &JsValue::from_str(initial_token));
+        set("widgetsType", &JsValue::from_str(kind.spec().widgets_type));
         set("apiHostname", &JsValue::from_str(&api.hostname));
         set(
             "port",

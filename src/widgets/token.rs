@@ -31,9 +31,10 @@ pub struct WidgetGrant {
 /// Mints a widget token for `kind` for the signed-in user in their current organization, both
 /// taken from the verified session (never from the request).
 ///
-/// Mirrors `POST /widgets/token` (WorkOS API reference) through the `workos` crate. The users table
-/// gets `widgets:users-table:manage` only when the session's role grants it; other kinds get a
-/// user-level token with no scopes. WorkOS 429 / 5xx are retried (3 attempts, honouring
+/// Mirrors `POST /widgets/token` (WorkOS API reference) through the `workos` crate; 201 `{token}`.
+/// The registry decides the body: a widget with a permission gets it as its one scope, and only
+/// when the session's role grants it; a user-level widget names the user, an organization-level
+/// one only the organization. WorkOS 429 / 5xx are retried (3 attempts, honouring
 /// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
 /// asking for the users table), `RateLimited` (429, still limited after the retries),
 /// `WorkOsUnavailable` (502), `TooManyRequests` (429 with `Retry-After`: this session minted more
@@ -55,29 +56,37 @@ const MINT_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
 async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     use workos::WidgetSessionTokenScopes;
 
+    use super::registry::{ExtraProp, TokenLevel};
+
     let state = expect_context::<crate::state::AppState>();
-    let session = crate::auth::session::require().await?;
+    let session = crate::auth::session::require()?;
     if let Some(limiter) = &state.token_limiter {
         limiter.check(&session.session_id).map_err(|secs| {
             tracing::warn!(user_id = %session.user.id, session_id = %session.session_id, retry_after_secs = secs, "widget token rate limit reached");
             AppError::TooManyRequests(secs)
         })?;
     }
-    let scopes = match kind {
-        WidgetKind::UsersManagement if session.can_manage_members() => {
-            vec![WidgetSessionTokenScopes::WidgetsUsersTableManage]
-        }
-        WidgetKind::UsersManagement => {
-            return Err(AppError::Forbidden(
-                "Only organization admins manage members.".into(),
-            ));
-        }
-        _ => Vec::new(),
-    };
+    let spec = kind.spec();
+    if !session.may_use(kind) {
+        let denied = spec
+            .permission
+            .map_or("Your role does not allow this.", |p| p.denied);
+        return Err(AppError::Forbidden(denied.into()));
+    }
+    if spec.token == TokenLevel::Organization && session.organization_id.is_none() {
+        return Err(AppError::Forbidden(
+            "This page is for an organization, and you are signed in to none.".into(),
+        ));
+    }
     let body = workos::WidgetSessionToken {
         organization_id: session.organization_id.clone(),
-        user_id: Some(session.user.id.clone()),
-        scopes: Some(scopes),
+        user_id: (spec.token == TokenLevel::User).then(|| session.user.id.clone()),
+        scopes: Some(
+            spec.permission
+                .iter()
+                .map(|p| WidgetSessionTokenScopes::from(p.slug.to_string()))
+                .collect(),
+        ),
     };
     // Minting has no side effect, so WorkOS 429s and 5xx are retried (the crate's backoff, which
     // honours `Retry-After`), up to MINT_ATTEMPTS, all within MINT_BUDGET.
@@ -132,6 +141,9 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
             port: api.port,
             https: api.https,
         },
-        current_session_id: (kind == WidgetKind::UserSessions).then(|| session.session_id.clone()),
+        current_session_id: spec
+            .props
+            .contains(&ExtraProp::CurrentSessionId)
+            .then(|| session.session_id.clone()),
     })
 }

@@ -180,9 +180,8 @@ fn apply(change: &CookieChange, alice: &str, bob: &str) -> String {
         CookieChange::Splice { at, len } => {
             let start = at % chars.len();
             let bob: Vec<char> = bob.chars().collect();
-            for i in start..(start + len).min(chars.len()).min(bob.len()) {
-                chars[i] = bob[i];
-            }
+            let end = (start + len).min(chars.len()).min(bob.len()).max(start);
+            chars[start..end].copy_from_slice(&bob[start..end]);
             chars.into_iter().collect()
         }
     }

@@ -3,6 +3,7 @@
 
 mod hostile_input;
 mod logs;
+mod registry;
 mod shutdown;
 mod startup;
 mod support;

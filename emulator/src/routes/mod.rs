@@ -10,7 +10,7 @@ mod sessions;
 mod sso;
 mod users;
 mod widget_tokens;
-mod widgets;
+pub mod widgets;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -19,13 +19,28 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::environment::Environment;
 
+/// A widget module's routes.
+type WidgetRoutes = fn() -> Router<Arc<Environment>>;
+
+/// Every widget the emulator serves: its `WorkOS-Widgets-Type` (the header the widget sends)
+/// and its module's routes. Adding a widget = its module and one row here.
+const WIDGETS: [(&str, WidgetRoutes); 5] = [
+    ("user-profile", user_profile::router),
+    ("user-security", user_security::router),
+    ("user-sessions", user_sessions::router),
+    ("user-management", users_management::router),
+    ("organization-switcher", organization_switcher::router),
+];
+
+/// The `WorkOS-Widgets-Type` of every widget whose `/_widgets` calls the emulator answers.
+pub fn served_widget_types() -> impl Iterator<Item = &'static str> {
+    WIDGETS.iter().map(|(widgets_type, _)| *widgets_type)
+}
+
 pub fn router(env: &Environment) -> Router<Arc<Environment>> {
-    Router::new()
-        .merge(user_profile::router())
-        .merge(user_security::router())
-        .merge(user_sessions::router())
-        .merge(users_management::router())
-        .merge(organization_switcher::router())
+    WIDGETS
+        .iter()
+        .fold(Router::new(), |router, (_, routes)| router.merge(routes()))
         .layer(cors(&env.config.allowed_origins))
 }
 
