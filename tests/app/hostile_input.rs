@@ -180,8 +180,10 @@ fn apply(change: &CookieChange, alice: &str, bob: &str) -> String {
         CookieChange::Splice { at, len } => {
             let start = at % chars.len();
             let bob: Vec<char> = bob.chars().collect();
-            let end = (start + len).min(chars.len()).min(bob.len()).max(start);
-            chars[start..end].copy_from_slice(&bob[start..end]);
+            let end = (start + len).min(chars.len()).min(bob.len());
+            if start < end {
+                chars[start..end].copy_from_slice(&bob[start..end]);
+            }
             chars.into_iter().collect()
         }
     }
