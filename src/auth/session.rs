@@ -17,7 +17,7 @@ use super::cookies::{self, SESSION_COOKIE};
 use super::refresh::RefreshFailure;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::widgets::WidgetKind;
+use crate::widgets::registry::WidgetKind;
 
 /// Refresh the access token when it expires within this many seconds (authkit-nextjs's buffer).
 pub const REFRESH_BUFFER_SECS: i64 = 60;

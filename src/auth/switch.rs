@@ -34,7 +34,7 @@ async fn switch(organization_id: String) -> Result<SwitchOutcome, AppError> {
 
     use super::refresh::RefreshFailure;
     use super::{cookies, session};
-    use crate::widgets::WidgetKind;
+    use crate::widgets::registry::WidgetKind;
 
     let state = expect_context::<crate::state::AppState>();
     let session = session::require()?;

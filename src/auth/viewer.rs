@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::widgets::WidgetKind;
+use crate::widgets::registry::WidgetKind;
 
 /// The signed-in user as the nav shows them; from the verified session only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
