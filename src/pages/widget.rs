@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::auth::{Viewer, use_viewer};
+use crate::widgets::registry::Permission;
 use crate::widgets::{Widget, WidgetKind};
 
 #[component]
@@ -20,15 +21,15 @@ pub fn WidgetPage(kind: WidgetKind) -> impl IntoView {
             <Widget kind />
         }
     };
-    if spec.permission.is_none() {
+    let Some(permission) = spec.permission else {
         return page().into_any();
-    }
+    };
     let viewer = use_viewer();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match viewer.await {
-                    Ok(Some(v)) if !v.may_use(kind) => view! { <NotPermitted kind viewer=v /> }.into_any(),
+                    Ok(Some(v)) if !v.may_use(kind) => view! { <NotPermitted label=spec.label permission viewer=v /> }.into_any(),
                     _ => page().into_any(),
                 }
             })}
@@ -39,16 +40,15 @@ pub fn WidgetPage(kind: WidgetKind) -> impl IntoView {
 
 /// The notice for a viewer whose role lacks the widget's permission.
 #[component]
-fn NotPermitted(kind: WidgetKind, viewer: Viewer) -> impl IntoView {
-    let spec = kind.spec();
-    let (denied, ask) = spec.permission.map_or(("", ""), |p| (p.denied, p.ask));
+fn NotPermitted(label: &'static str, permission: Permission, viewer: Viewer) -> impl IntoView {
+    let Permission { denied, ask, .. } = permission;
     let organization = viewer
         .organization_name
         .unwrap_or_else(|| "this organization".into());
     let role = viewer.role.unwrap_or_else(|| "member".into());
     view! {
-        <leptos_meta::Title text=spec.label />
-        <header class="page-header"><h1>{spec.label}</h1></header>
+        <leptos_meta::Title text=label />
+        <header class="page-header"><h1>{label}</h1></header>
         <div class="notice" role="status" data-testid="not-permitted">
             <strong>{denied}</strong>
             <p>{format!("Your role in {organization} is {role}. {ask}")}</p>

@@ -67,11 +67,8 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
         })?;
     }
     let spec = kind.spec();
-    if !session.may_use(kind) {
-        let denied = spec
-            .permission
-            .map_or("Your role does not allow this.", |p| p.denied);
-        return Err(AppError::Forbidden(denied.into()));
+    if let Some(permission) = spec.permission.filter(|_| !session.may_use(kind)) {
+        return Err(AppError::Forbidden(permission.denied.into()));
     }
     if spec.token == TokenLevel::Organization && session.organization_id.is_none() {
         return Err(AppError::Forbidden(
