@@ -16,7 +16,13 @@ pub enum WidgetKind {
     UserProfile,
     UserSecurity,
     UserSessions,
+    UserApiKeys,
     UsersManagement,
+    ApiKeys,
+    SsoConnection,
+    DomainVerification,
+    DirectorySync,
+    AuditLogStreaming,
     OrganizationSwitcher,
 }
 
@@ -55,8 +61,9 @@ pub enum ExtraProp {
 /// dashboard), and what the app tells someone whose role lacks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Permission {
-    /// The permission slug, e.g. `widgets:users-table:manage` (WorkOS widgets reference).
-    pub slug: &'static str,
+    /// The permission slugs, any one of which opens the widget, e.g. `widgets:users-table:manage`
+    /// (WorkOS widgets reference; contract §7). The token asks for every one the role grants.
+    pub slugs: &'static [&'static str],
     /// Why the page is closed to this role: the notice's heading and the token refusal's message.
     pub denied: &'static str,
     /// What to do instead, after "Your role in <organization> is <role>."
@@ -65,9 +72,55 @@ pub struct Permission {
 
 /// `widgets:users-table:manage`: the UsersManagement widget (invite, change roles, remove).
 pub const USERS_TABLE_MANAGE: Permission = Permission {
-    slug: "widgets:users-table:manage",
+    slugs: &["widgets:users-table:manage"],
     denied: "Only organization admins manage members.",
     ask: "Ask an admin if you need someone invited, removed or given another role.",
+};
+
+/// `widgets:api-keys:manage`: the ApiKeys widget for the organization's API keys (contract §7.1).
+pub const API_KEYS_MANAGE: Permission = Permission {
+    slugs: &["widgets:api-keys:manage"],
+    denied: "Only organization admins manage the organization's API keys.",
+    ask: "Ask an admin if you need an API key for the organization.",
+};
+
+/// `widgets:user-api-keys:manage-all` (every member's keys) or `…:manage-self` (one's own): the
+/// ApiKeys widget with `scope="user"` (contract §7.2).
+pub const USER_API_KEYS_MANAGE: Permission = Permission {
+    slugs: &[
+        "widgets:user-api-keys:manage-all",
+        "widgets:user-api-keys:manage-self",
+    ],
+    denied: "Your role does not include personal API keys.",
+    ask: "Ask an admin to give your role the personal API keys permission.",
+};
+
+/// `widgets:sso:manage`: the AdminPortalSsoConnection widget (contract §7.3).
+pub const SSO_MANAGE: Permission = Permission {
+    slugs: &["widgets:sso:manage"],
+    denied: "Only organization admins set up single sign-on.",
+    ask: "Ask an admin if your organization's SSO connection needs a change.",
+};
+
+/// `widgets:domain-verification:manage`: the AdminPortalDomainVerification widget (contract §7.4).
+pub const DOMAIN_VERIFICATION_MANAGE: Permission = Permission {
+    slugs: &["widgets:domain-verification:manage"],
+    denied: "Only organization admins verify the organization's domains.",
+    ask: "Ask an admin if a domain needs to be added or verified.",
+};
+
+/// `widgets:dsync:manage`: the DirectorySync widget (contract §7.5).
+pub const DSYNC_MANAGE: Permission = Permission {
+    slugs: &["widgets:dsync:manage"],
+    denied: "Only organization admins set up directory sync.",
+    ask: "Ask an admin if your organization's directory needs a change.",
+};
+
+/// `widgets:audit-log-streaming:manage`: the AdminPortalAuditLogStreaming widget (contract §7.6).
+pub const AUDIT_LOG_STREAMING_MANAGE: Permission = Permission {
+    slugs: &["widgets:audit-log-streaming:manage"],
+    denied: "Only organization admins set up audit-log streaming.",
+    ask: "Ask an admin if audit logs need to be streamed somewhere else.",
 };
 
 /// Everything the app knows about one widget.
@@ -121,13 +174,29 @@ impl WidgetSpec {
     /// the widget. The one place the app decides it; the `widget_token` server function refuses
     /// the token and the page shows a notice on the same answer.
     pub fn permits<S: AsRef<str>>(&self, permissions: &[S]) -> bool {
+        self.permission.is_none_or(|needed| {
+            needed
+                .slugs
+                .iter()
+                .any(|slug| permissions.iter().any(|p| p.as_ref() == *slug))
+        })
+    }
+
+    /// The token's scopes for a session with these `permissions`: every slug of the widget's
+    /// permission that the role grants (none for a widget without a permission).
+    pub fn scopes<'a, S: AsRef<str>>(
+        &self,
+        permissions: &'a [S],
+    ) -> impl Iterator<Item = &'static str> + 'a {
         self.permission
-            .is_none_or(|needed| permissions.iter().any(|p| p.as_ref() == needed.slug))
+            .into_iter()
+            .flat_map(|p| p.slugs.iter().copied())
+            .filter(move |slug| permissions.iter().any(|p| p.as_ref() == *slug))
     }
 }
 
 /// Every widget, in nav order. `REGISTRY[kind as usize].kind == kind` (tested).
-pub const REGISTRY: [WidgetSpec; 5] = [
+pub const REGISTRY: [WidgetSpec; 11] = [
     WidgetSpec {
         kind: WidgetKind::UserProfile,
         id: "user-profile",
@@ -171,6 +240,20 @@ pub const REGISTRY: [WidgetSpec; 5] = [
         props: &[ExtraProp::CurrentSessionId],
     },
     WidgetSpec {
+        kind: WidgetKind::UserApiKeys,
+        id: "user-api-keys",
+        widgets_type: "user-api-keys",
+        page: "/account/api-keys",
+        label: "Personal API keys",
+        lead: "Keys that act as you, for scripts and integrations. A new key's secret is shown once.",
+        card: "Create, expire and revoke API keys that act as you.",
+        noun: "API keys",
+        skeleton_rows: 4,
+        permission: Some(USER_API_KEYS_MANAGE),
+        token: TokenLevel::User,
+        props: &[],
+    },
+    WidgetSpec {
         kind: WidgetKind::UsersManagement,
         id: "users-management",
         widgets_type: "user-management",
@@ -182,6 +265,76 @@ pub const REGISTRY: [WidgetSpec; 5] = [
         skeleton_rows: 10,
         permission: Some(USERS_TABLE_MANAGE),
         token: TokenLevel::User,
+        props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::ApiKeys,
+        id: "api-keys",
+        widgets_type: "api-keys",
+        page: "/organization/api-keys",
+        label: "API keys",
+        lead: "Keys your organization's systems use to call this app. A new key's secret is shown once.",
+        card: "Organization admins: create, expire and revoke the organization's API keys.",
+        noun: "API keys",
+        skeleton_rows: 4,
+        permission: Some(API_KEYS_MANAGE),
+        token: TokenLevel::User,
+        props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::SsoConnection,
+        id: "admin-portal-sso-connection",
+        widgets_type: "admin-portal-sso-connection",
+        page: "/organization/sso",
+        label: "Single sign-on",
+        lead: "Your organization's SSO connection: members sign in through your identity provider.",
+        card: "Organization admins: set up and check the SAML or OIDC connection.",
+        noun: "SSO connection",
+        skeleton_rows: 2,
+        permission: Some(SSO_MANAGE),
+        token: TokenLevel::Organization,
+        props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::DomainVerification,
+        id: "admin-portal-domain-verification",
+        widgets_type: "admin-portal-domain-verification",
+        page: "/organization/domains",
+        label: "Domains",
+        lead: "The email domains your organization owns, verified with a DNS record.",
+        card: "Organization admins: add and verify the organization's domains.",
+        noun: "domains",
+        skeleton_rows: 3,
+        permission: Some(DOMAIN_VERIFICATION_MANAGE),
+        token: TokenLevel::Organization,
+        props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::DirectorySync,
+        id: "directory-sync",
+        widgets_type: "directory-sync",
+        page: "/organization/directory-sync",
+        label: "Directory sync",
+        lead: "Keep members and groups in step with your organization's directory.",
+        card: "Organization admins: connect the organization's directory (SCIM, HRIS).",
+        noun: "directory",
+        skeleton_rows: 2,
+        permission: Some(DSYNC_MANAGE),
+        token: TokenLevel::Organization,
+        props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::AuditLogStreaming,
+        id: "admin-portal-audit-log-streaming",
+        widgets_type: "admin-portal-audit-log-streaming",
+        page: "/organization/audit-logs",
+        label: "Audit-log streaming",
+        lead: "Stream your organization's audit logs to your own SIEM or storage.",
+        card: "Organization admins: stream audit logs to Datadog, Splunk, S3 and more.",
+        noun: "audit-log stream",
+        skeleton_rows: 2,
+        permission: Some(AUDIT_LOG_STREAMING_MANAGE),
+        token: TokenLevel::Organization,
         props: &[],
     },
     WidgetSpec {
@@ -315,7 +468,11 @@ mod tests {
     #[test]
     fn permissions_gate_only_the_widgets_that_name_one() {
         let none: [&str; 0] = [];
-        let admin = [USERS_TABLE_MANAGE.slug];
+        let admin: Vec<&str> = REGISTRY
+            .iter()
+            .flat_map(|spec| spec.permission)
+            .flat_map(|p| p.slugs.iter().copied())
+            .collect();
         for spec in &REGISTRY {
             assert!(spec.permits(&admin));
             assert_eq!(
@@ -326,5 +483,27 @@ mod tests {
             );
         }
         assert!(!WidgetKind::UsersManagement.spec().permits(&none));
+    }
+
+    #[test]
+    fn the_token_asks_for_the_granted_slugs_only() {
+        let keys = WidgetKind::UserApiKeys.spec();
+        let self_only = ["widgets:user-api-keys:manage-self"];
+        assert!(keys.permits(&self_only));
+        assert_eq!(keys.scopes(&self_only).collect::<Vec<_>>(), self_only);
+        let both = [
+            "widgets:user-api-keys:manage-self",
+            "widgets:users-table:manage",
+            "widgets:user-api-keys:manage-all",
+        ];
+        assert_eq!(
+            keys.scopes(&both).collect::<Vec<_>>(),
+            [
+                "widgets:user-api-keys:manage-all",
+                "widgets:user-api-keys:manage-self"
+            ]
+        );
+        assert_eq!(WidgetKind::UserProfile.spec().scopes(&both).count(), 0);
+        assert_eq!(WidgetKind::ApiKeys.spec().scopes(&both).count(), 0);
     }
 }

@@ -32,8 +32,8 @@ pub struct WidgetGrant {
 /// taken from the verified session (never from the request).
 ///
 /// Mirrors `POST /widgets/token` (WorkOS API reference) through the `workos` crate; 201 `{token}`.
-/// The registry decides the body: a widget with a permission gets it as its one scope, and only
-/// when the session's role grants it; a user-level widget names the user, an organization-level
+/// The registry decides the body: a widget with a permission gets, as scopes, the slugs of it that
+/// the session's role grants (and none is refused); a user-level widget names the user, an organization-level
 /// one only the organization. WorkOS 429 / 5xx are retried (3 attempts, honouring
 /// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
 /// asking for the users table), `RateLimited` (429, still limited after the retries),
@@ -79,9 +79,8 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
         organization_id: session.organization_id.clone(),
         user_id: (spec.token == TokenLevel::User).then(|| session.user.id.clone()),
         scopes: Some(
-            spec.permission
-                .iter()
-                .map(|p| WidgetSessionTokenScopes::from(p.slug.to_string()))
+            spec.scopes(&session.permissions)
+                .map(|slug| WidgetSessionTokenScopes::from(slug.to_string()))
                 .collect(),
         ),
     };

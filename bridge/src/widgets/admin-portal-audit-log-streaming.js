@@ -1,0 +1,1 @@
+export { AdminPortalAuditLogStreaming as default } from "@workos-inc/widgets/admin-portal-audit-log-streaming";

@@ -1,0 +1,1 @@
+export { AdminPortalDomainVerification as default } from "@workos-inc/widgets/admin-portal-domain-verification";

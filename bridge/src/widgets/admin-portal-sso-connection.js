@@ -1,0 +1,1 @@
+export { AdminPortalSsoConnection as default } from "@workos-inc/widgets/admin-portal-sso-connection";

@@ -1,0 +1,1 @@
+export { ApiKeys as default } from "@workos-inc/widgets/api-keys";

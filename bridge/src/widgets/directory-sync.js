@@ -1,0 +1,1 @@
+export { DirectorySync as default } from "@workos-inc/widgets/directory-sync";
