@@ -8,6 +8,9 @@
 //! - With `WORKOS_API_KEY`: **WorkOS mode**. `WORKOS_CLIENT_ID` and `WORKOS_COOKIE_PASSWORD` (64
 //!   hex characters) are required; the API host is `WORKOS_API_HOSTNAME` (default
 //!   `api.workos.com`), `WORKOS_API_PORT` (optional) and `WORKOS_API_HTTPS` (default `true`).
+//!   The Admin Portal the admin widgets open is at `WORKOS_ADMIN_PORTAL_ORIGIN` (default
+//!   `https://setup.workos.com`, WorkOS reference "Portal link"; a custom domain replaces it).
+//!   In emulator mode the emulator's own origin serves it.
 //!
 //! `WORKOS_WIDGETS_TOKENS_PER_MINUTE` (default 60, `0` = no limit) is the per-session rate of
 //! widget tokens the app mints, after a burst of [`TOKEN_BURST`].
@@ -76,10 +79,17 @@ pub struct Config {
     /// Scheme, host and port the app is served on, e.g. `http://127.0.0.1:3000`.
     pub origin: Url,
     pub redirect_uri: Url,
+    /// The origin of the Admin Portal links the admin widgets open (a form POST or a new tab,
+    /// contract §7.3–§7.6), when it is not the API host: `https://setup.workos.com` in WorkOS
+    /// mode; `None` in emulator mode (the emulator serves its Admin Portal itself).
+    pub admin_portal_origin: Option<String>,
     /// Widget tokens one session may mint per minute (after a burst of [`TOKEN_BURST`]); `None`:
     /// unlimited.
     pub tokens_per_minute: Option<std::num::NonZeroU32>,
 }
+
+/// WorkOS's Admin Portal (WorkOS reference, "Portal link": `https://setup.workos.com?token=…`).
+pub const DEFAULT_ADMIN_PORTAL_ORIGIN: &str = "https://setup.workos.com";
 
 /// Widget tokens a session may mint at once before the per-minute rate applies: the five widget
 /// pages opened in a row, four times over.
@@ -170,6 +180,7 @@ impl Config {
                 },
                 origin,
                 redirect_uri,
+                admin_portal_origin: None,
                 tokens_per_minute,
             }),
             Some(api_key) => {
@@ -209,6 +220,22 @@ impl Config {
                         ));
                     }
                 };
+                let admin_portal_origin = match var("WORKOS_ADMIN_PORTAL_ORIGIN") {
+                    None => DEFAULT_ADMIN_PORTAL_ORIGIN.to_string(),
+                    Some(raw) => match Url::parse(&raw) {
+                        Ok(url) if url.path() == "/" && url.query().is_none() => {
+                            url.origin().ascii_serialization()
+                        }
+                        _ => {
+                            return Err(invalid(
+                                "WORKOS_ADMIN_PORTAL_ORIGIN",
+                                format!(
+                                    "'{raw}' must be an origin, like https://setup.workos.com (no path)"
+                                ),
+                            ));
+                        }
+                    },
+                };
                 Ok(Self {
                     mode: Mode::WorkOs,
                     api_key,
@@ -221,6 +248,7 @@ impl Config {
                     },
                     origin,
                     redirect_uri,
+                    admin_portal_origin: Some(admin_portal_origin),
                     tokens_per_minute,
                 })
             }
@@ -360,6 +388,36 @@ mod tests {
                 .unwrap_err()
                 .variable,
             "WORKOS_API_PORT"
+        );
+        assert_eq!(
+            config(&base).unwrap().admin_portal_origin.as_deref(),
+            Some("https://setup.workos.com")
+        );
+        assert_eq!(
+            config(&[
+                base[0],
+                base[1],
+                base[2],
+                ("WORKOS_ADMIN_PORTAL_ORIGIN", "https://portal.example.com/")
+            ])
+            .unwrap()
+            .admin_portal_origin
+            .as_deref(),
+            Some("https://portal.example.com")
+        );
+        assert_eq!(
+            config(&[
+                base[0],
+                base[1],
+                base[2],
+                (
+                    "WORKOS_ADMIN_PORTAL_ORIGIN",
+                    "https://portal.example.com/setup"
+                )
+            ])
+            .unwrap_err()
+            .variable,
+            "WORKOS_ADMIN_PORTAL_ORIGIN"
         );
         assert_eq!(
             config(&[

@@ -8,8 +8,9 @@
 //! constant `<style>` elements with no way to pass them a nonce, and a blocked one is a console
 //! error on the members page; with scripts held to `'self'` + nonce, inline CSS cannot run code.
 //! The widgets call the WorkOS API from the browser,
-//! so `connect-src` is this origin and the configured WorkOS host; nothing else can be fetched,
-//! framed or posted to.
+//! so `connect-src` is this origin and the configured WorkOS host; forms may post to those and to
+//! the Admin Portal (the SSO and domain widgets open it with a form POST of its one-time token,
+//! contract §7.3); nothing else can be fetched, framed or posted to.
 
 use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -29,10 +30,15 @@ pub const BASE_POLICY: &str = "object-src 'none'; base-uri 'none'; frame-ancesto
 pub fn page_policy(config: &Config, nonce: &str, reload: Option<&str>) -> String {
     let api = config.api.base_url();
     let reload = reload.map(|r| format!(" {r}")).unwrap_or_default();
+    let portal = config
+        .admin_portal_origin
+        .as_deref()
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: https:; font-src 'self' data:; connect-src 'self' {api}{reload}; \
-         form-action 'self' {api}; {BASE_POLICY}"
+         form-action 'self' {api}{portal}; {BASE_POLICY}"
     )
 }
 
@@ -88,6 +94,10 @@ mod tests {
             "{policy}"
         );
         assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(
+            policy.contains("form-action 'self' https://api.workos.com https://setup.workos.com;"),
+            "{policy}"
+        );
         assert!(
             !policy.contains("script-src 'self' 'unsafe-inline'")
                 && !policy.contains("'unsafe-eval'"),
