@@ -76,11 +76,14 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/app.css" />
         <Title formatter=|text| format!("{text} · Account") />
         <Router>
-            <Nav />
+            <TopBar />
             <SessionNotice />
-            <main class="page">
-                <AppRoutes />
-            </main>
+            <div class="layout">
+                <Nav />
+                <main class="page">
+                    <AppRoutes />
+                </main>
+            </div>
         </Router>
     }
 }
@@ -113,30 +116,43 @@ fn AppRoutes() -> impl IntoView {
     )
 }
 
-/// The nav links of one section, in registry order.
+/// The nav links of one section under its heading, in registry order.
 #[component]
 fn NavGroup(section: NavSection, label: &'static str) -> impl IntoView {
+    let heading = format!("nav-{}", label.to_lowercase());
     view! {
-        <div class="nav-group" role="group" aria-label=label>
-            {REGISTRY
-                .iter()
-                .filter(|spec| spec.section() == section)
-                .map(|spec| view! { <A href=spec.page>{spec.label}</A> })
-                .collect_view()}
+        <div class="nav-group">
+            <h2 class="nav-heading" id=heading.clone()>{label}</h2>
+            <ul role="list" aria-labelledby=heading>
+                {REGISTRY
+                    .iter()
+                    .filter(|spec| spec.section() == section)
+                    .map(|spec| view! { <li><A href=spec.page>{spec.label}</A></li> })
+                    .collect_view()}
+            </ul>
         </div>
     }
 }
 
+/// The pages, grouped by nav section: a sidebar, a scrolling row on narrow screens.
 #[component]
 fn Nav() -> impl IntoView {
+    view! {
+        <nav class="sidenav" aria-label="Pages">
+            <NavGroup section=NavSection::Account label="Account" />
+            <NavGroup section=NavSection::Organization label="Organization" />
+        </nav>
+    }
+}
+
+/// The bar across the top: the app's name, who is signed in and where, sign-out, the theme.
+#[component]
+fn TopBar() -> impl IntoView {
     let viewer = use_viewer();
     view! {
-        <nav class="nav">
+        <header class="topbar">
             <A href="/" attr:class="brand">"Account"</A>
-            <div class="nav-links">
-                <NavGroup section=NavSection::Account label="Account" />
-                <NavGroup section=NavSection::Organization label="Organization" />
-            </div>
+            <span class="topbar-fill"></span>
             <Suspense fallback=|| view! { <div class="nav-user"><span class="sk sk-pill"></span></div> }>
                 {move || Suspend::new(async move {
                     match viewer.await {
@@ -151,7 +167,7 @@ fn Nav() -> impl IntoView {
                 })}
             </Suspense>
             <crate::theme::ThemeToggle />
-        </nav>
+        </header>
     }
 }
 

@@ -9,7 +9,7 @@ test("sign-out clears the session and ends it at WorkOS", async ({ page, problem
   await page.getByRole("button", { name: "Sign out" }).click();
   // Through the WorkOS logout URL and back home, signed out.
   await expect(page).toHaveURL(`${baseURL}/`);
-  await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
   const cookies = await page.context().cookies(baseURL);
   expect(cookies.find((c) => c.name === "wos-session")).toBeUndefined();
 
@@ -24,7 +24,7 @@ test("a tampered session cookie signs the user out cleanly", async ({ page, prob
   await page.context().addCookies([{ name: "wos-session", value: "dGFtcGVyZWQ=", domain: url.hostname, path: "/", httpOnly: true, sameSite: "Lax" }]);
   const response = await page.goto("/");
   expect(response?.status()).toBe(200);
-  await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
   const cookies = await page.context().cookies(baseURL);
   expect(cookies.find((c) => c.name === "wos-session")).toBeUndefined();
   expect(problems).toEqual([]);
