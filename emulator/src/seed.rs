@@ -22,6 +22,14 @@ use crate::password::hash_password;
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The scope that lets a widget token manage an organization's members (UsersManagement).
 pub const USERS_TABLE_MANAGE: &str = "widgets:users-table:manage";
+/// The scope of the SSO connection widget (AdminPortalSsoConnection; contract §7.3).
+pub const SSO_MANAGE: &str = "widgets:sso:manage";
+/// The scope of the domain verification widget (AdminPortalDomainVerification; contract §7.4).
+pub const DOMAIN_VERIFICATION_MANAGE: &str = "widgets:domain-verification:manage";
+/// The scope of the directory sync widget (DirectorySync; contract §7.5).
+pub const DSYNC_MANAGE: &str = "widgets:dsync:manage";
+/// The scope of the audit-log streaming widget (AdminPortalAuditLogStreaming; contract §7.6).
+pub const AUDIT_LOG_STREAMING_MANAGE: &str = "widgets:audit-log-streaming:manage";
 /// The seed file loaded automatically from the working directory when it exists.
 pub const SEED_FILE: &str = "workos-emulator.seed.json";
 /// The built-in demo seed.
@@ -251,7 +259,15 @@ mod tests {
         assert_eq!(data.active_memberships(BOB_ID).len(), 1);
         assert_eq!(
             data.role_permissions("admin"),
-            vec![USERS_TABLE_MANAGE.to_string()]
+            [
+                USERS_TABLE_MANAGE,
+                SSO_MANAGE,
+                DOMAIN_VERIFICATION_MANAGE,
+                DSYNC_MANAGE,
+                AUDIT_LOG_STREAMING_MANAGE
+            ]
+            .map(String::from)
+            .to_vec()
         );
         let acme_members = data
             .memberships

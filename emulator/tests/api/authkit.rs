@@ -76,10 +76,15 @@ async fn code_exchange_gives_a_session_the_workos_crate_verifies_with_the_jwks()
     assert!(state.authenticated, "{}", state.reason);
     assert_eq!(state.organization_id, ACME_ID);
     assert_eq!(state.role, "admin");
-    assert_eq!(
-        state.permissions,
-        vec!["widgets:users-table:manage".to_string()]
+    // The admin role's permissions, as the demo seed grants them (users table, SSO, domains…).
+    let admin = workos_emulator::seed::demo().roles;
+    let admin = admin.iter().find(|r| r.slug == "admin").unwrap();
+    assert!(
+        admin
+            .permissions
+            .contains(&"widgets:users-table:manage".to_string())
     );
+    assert_eq!(state.permissions, admin.permissions);
     assert!(state.session_id.starts_with("session_"));
 
     // A code works once.
