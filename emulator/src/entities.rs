@@ -1,5 +1,6 @@
 //! The entities of an emulated WorkOS environment — users, organizations, roles, organization
-//! memberships, AuthKit sessions, authorization codes, invitations, mail, one-time challenges —
+//! memberships, AuthKit sessions, authorization codes, invitations, mail, one-time challenges,
+//! API keys and their permissions —
 //! and [`Data`], all of them together with the lookups the handlers share. Persistence and locking
 //! are the store's (`store.rs`).
 
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use crate::clock::now;
-use crate::ids::new_id;
+use crate::ids::{api_key_digest, new_api_key_secret, new_id, obfuscate_api_key, secret_eq};
 
 /// A user of the environment (WorkOS `User`, spec `UserlandUser`).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -218,6 +219,77 @@ pub struct PendingTotp {
     pub enroll_secret: Option<String>,
 }
 
+/// Who owns an API key: the organization itself, or one member of it (WorkOS `ApiKey.owner`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ApiKeyOwner {
+    /// An organization API key (the ApiKeys widget, `scope="organization"`).
+    Organization { organization_id: String },
+    /// A user API key: it acts as `user_id` within `organization_id` (`scope="user"`).
+    User {
+        user_id: String,
+        organization_id: String,
+    },
+}
+
+impl ApiKeyOwner {
+    /// The organization the key can access.
+    pub fn organization_id(&self) -> &str {
+        match self {
+            Self::Organization { organization_id }
+            | Self::User {
+                organization_id, ..
+            } => organization_id,
+        }
+    }
+
+    /// The owning user of a user API key.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Self::Organization { .. } => None,
+            Self::User { user_id, .. } => Some(user_id),
+        }
+    }
+}
+
+/// An API key (WorkOS `ApiKey`): its secret is kept only as a SHA-256 digest, so the full value
+/// exists once, in the answer that created it; afterwards only `obfuscated_value` is shown.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub owner: ApiKeyOwner,
+    pub name: String,
+    /// Lowercase hex SHA-256 of the secret (`ids::api_key_digest`).
+    pub secret_digest: String,
+    /// `sk_test_…` and the secret's last four characters, e.g. `sk_test_…x7Qa`.
+    pub obfuscated_value: String,
+    /// API-key permission slugs ([`ApiKeyPermission`]).
+    pub permissions: Vec<String>,
+    /// The key stops working at this moment; `None`: never.
+    pub expires_at: Option<OffsetDateTime>,
+    /// The last successful validation (`POST /api_keys/validations`).
+    pub last_used_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl ApiKey {
+    /// Not expired at `now`.
+    pub fn is_active(&self, now: OffsetDateTime) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
+/// A permission an API key may carry (configured in the environment; seed `api_key_permissions`),
+/// e.g. `posts:read`. Not a widget scope: these are the host app's own API permissions.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ApiKeyPermission {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
 /// Every entity of the environment: what the [`crate::store::Store`] keeps (and saves as one JSON
 /// document) and what `/_emulator/reset` restores from the seed.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -249,6 +321,10 @@ pub struct Data {
     pub email_changes: BTreeMap<String, EmailChange>,
     /// By the opaque token the TOTP form carries.
     pub pending_totp: BTreeMap<String, PendingTotp>,
+    /// By API key id: organization and user API keys.
+    pub api_keys: BTreeMap<String, ApiKey>,
+    /// The permissions API keys may carry, in seed order.
+    pub api_key_permissions: Vec<ApiKeyPermission>,
 }
 
 impl Data {
@@ -305,6 +381,41 @@ impl Data {
         self.role(slug)
             .map(|r| r.permissions.clone())
             .unwrap_or_default()
+    }
+
+    /// Creates an API key for `owner` and returns it with its secret, the only time the secret
+    /// exists outside the caller's hands (the store keeps its digest).
+    pub fn issue_api_key(
+        &mut self,
+        owner: ApiKeyOwner,
+        name: String,
+        permissions: Vec<String>,
+        expires_at: Option<OffsetDateTime>,
+    ) -> (ApiKey, String) {
+        let secret = new_api_key_secret();
+        let at = now();
+        let key = ApiKey {
+            id: new_id("api_key"),
+            owner,
+            name,
+            secret_digest: api_key_digest(&secret),
+            obfuscated_value: obfuscate_api_key(&secret),
+            permissions,
+            expires_at,
+            last_used_at: None,
+            created_at: at,
+            updated_at: at,
+        };
+        self.api_keys.insert(key.id.clone(), key.clone());
+        (key, secret)
+    }
+
+    /// The API key whose secret is `secret` (expired or not), compared by digest.
+    pub fn api_key_by_secret(&self, secret: &str) -> Option<&ApiKey> {
+        let digest = api_key_digest(secret);
+        self.api_keys
+            .values()
+            .find(|k| secret_eq(&k.secret_digest, &digest))
     }
 
     /// The session this refresh token currently continues (ended or not).

@@ -18,6 +18,38 @@ pub fn new_secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The prefix of every API key secret the emulator issues (test environment, as WorkOS's).
+pub const API_KEY_PREFIX: &str = "sk_test_";
+
+/// A fresh API key secret: [`API_KEY_PREFIX`] and 32 random bytes from the OS, base64url
+/// (`sk_test_` + 43 characters).
+pub fn new_api_key_secret() -> String {
+    format!("{API_KEY_PREFIX}{}", new_secret())
+}
+
+/// How an API key secret is stored: lowercase hex SHA-256. The secret has 256 random bits, so a
+/// fast digest is enough (no password stretching) and validation stays one lookup.
+pub fn api_key_digest(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What is shown of a secret after creation: its prefix, `…`, and its last four characters.
+pub fn obfuscate_api_key(secret: &str) -> String {
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{API_KEY_PREFIX}…{tail}")
+}
+
 /// A random 6-digit one-time code, e.g. `042917` (emailed verification codes).
 pub fn new_code() -> String {
     use rand::Rng;

@@ -2,7 +2,15 @@
 //!
 //! The built-in demo seed is `src/demo-seed.json` (the README's demo accounts, used by the tests):
 //! - Organizations: "Acme Corp" (`acme.test`) and "Globex" (`globex.test`).
-//! - Roles: `admin` (grants `widgets:users-table:manage`) and `member` (the default).
+//! - Roles: `admin` (grants every widget scope: `widgets:users-table:manage`, the Admin Portal
+//!   scopes `widgets:sso:manage`, `widgets:domain-verification:manage`, `widgets:dsync:manage`,
+//!   `widgets:audit-log-streaming:manage`, and `widgets:api-keys:manage`,
+//!   `widgets:user-api-keys:manage-self`, `widgets:user-api-keys:manage-all`,
+//!   `widgets:pipes:manage`) and `member` (the default; grants `widgets:user-api-keys:manage-self`
+//!   only: every member manages their own API keys, as WorkOS describes that scope, and nobody
+//!   else's).
+//! - API key permissions (what an API key may be given): `posts:read`, `posts:write`,
+//!   `comments:write`, `users:read`, `reports:export`.
 //! - alice@acme.test "Alice Adams": Acme admin, Globex member, Initech member (Initech requires MFA).
 //! - bob@acme.test "Bob Baker": Acme member.
 //! - carol@globex.test "Carol Chen": Globex admin.
@@ -16,7 +24,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
-use crate::entities::{Data, Membership, MembershipStatus, Organization, Role, User};
+use crate::entities::{
+    ApiKeyPermission, Data, Membership, MembershipStatus, Organization, Role, User,
+};
 use crate::password::hash_password;
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -30,6 +40,14 @@ pub const DOMAIN_VERIFICATION_MANAGE: &str = "widgets:domain-verification:manage
 pub const DSYNC_MANAGE: &str = "widgets:dsync:manage";
 /// The scope of the audit-log streaming widget (AdminPortalAuditLogStreaming; contract §7.6).
 pub const AUDIT_LOG_STREAMING_MANAGE: &str = "widgets:audit-log-streaming:manage";
+/// The scope of the ApiKeys widget for the organization's API keys (contract §7.1).
+pub const API_KEYS_MANAGE: &str = "widgets:api-keys:manage";
+/// The ApiKeys widget with `scope="user"` for the caller's own user API keys (contract §7.2).
+pub const USER_API_KEYS_MANAGE_SELF: &str = "widgets:user-api-keys:manage-self";
+/// The ApiKeys widget with `scope="user"` for every member's user API keys (contract §7.2).
+pub const USER_API_KEYS_MANAGE_ALL: &str = "widgets:user-api-keys:manage-all";
+/// The scope of the PipesAdmin widget (contract §7.8).
+pub const PIPES_MANAGE: &str = "widgets:pipes:manage";
 /// The seed file loaded automatically from the working directory when it exists.
 pub const SEED_FILE: &str = "workos-emulator.seed.json";
 /// The built-in demo seed.
@@ -53,6 +71,9 @@ pub struct Seed {
     pub organizations: Vec<SeedOrganization>,
     pub roles: Vec<SeedRole>,
     pub users: Vec<SeedUser>,
+    /// The permissions API keys may carry (WorkOS: configured per environment).
+    #[serde(default)]
+    pub api_key_permissions: Vec<SeedApiKeyPermission>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +99,16 @@ pub struct SeedRole {
     pub permissions: Vec<String>,
     #[serde(default)]
     pub default: bool,
+}
+
+/// A permission API keys may carry, e.g. `{"slug": "posts:read", "name": "Read posts"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedApiKeyPermission {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +157,10 @@ impl Seed {
             return Err(invalid(
                 "exactly one role must have \"default\": true".into(),
             ));
+        }
+        let slugs: BTreeSet<_> = seed.api_key_permissions.iter().map(|p| &p.slug).collect();
+        if slugs.len() != seed.api_key_permissions.len() {
+            return Err(invalid("two API key permissions share a slug".into()));
         }
         let mut ids = BTreeSet::new();
         let mut emails = BTreeSet::new();
@@ -178,6 +213,17 @@ impl Seed {
                     description: r.description.clone(),
                     permissions: r.permissions.clone(),
                     is_default: r.default,
+                })
+                .collect(),
+            api_key_permissions: self
+                .api_key_permissions
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ApiKeyPermission {
+                    id: format!("perm_01JDEM{:020}", i + 1),
+                    slug: p.slug.clone(),
+                    name: p.name.clone(),
+                    description: p.description.clone(),
                 })
                 .collect(),
             ..Data::default()
@@ -264,11 +310,22 @@ mod tests {
                 SSO_MANAGE,
                 DOMAIN_VERIFICATION_MANAGE,
                 DSYNC_MANAGE,
-                AUDIT_LOG_STREAMING_MANAGE
+                AUDIT_LOG_STREAMING_MANAGE,
+                API_KEYS_MANAGE,
+                USER_API_KEYS_MANAGE_SELF,
+                USER_API_KEYS_MANAGE_ALL,
+                PIPES_MANAGE
             ]
             .map(String::from)
             .to_vec()
         );
+        assert_eq!(
+            data.role_permissions("member"),
+            vec![USER_API_KEYS_MANAGE_SELF.to_string()],
+            "every member manages their own API keys"
+        );
+        assert_eq!(data.api_key_permissions[0].slug, "posts:read");
+        assert_eq!(data.api_key_permissions.len(), 5);
         let acme_members = data
             .memberships
             .values()
