@@ -1,6 +1,7 @@
 //! Who is calling: the API-key check of server-to-server calls ([`ApiKey`]), the widget-token
-//! check of `/_widgets/*` calls ([`WidgetCaller`]), and the [`Claims`] of the tokens the emulator
-//! signs. Password hashing is `password.rs`.
+//! checks of `/_widgets/*` calls ([`WidgetCaller`] for a user, [`OrganizationCaller`] for an
+//! organization, with or without a user), and the [`Claims`] of the tokens the emulator signs.
+//! Password hashing is `password.rs`.
 
 use std::sync::Arc;
 
@@ -14,14 +15,33 @@ use crate::entities::Data;
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::ids::secret_eq;
+use crate::seed::{
+    API_KEYS_MANAGE, AUDIT_LOG_STREAMING_MANAGE, DOMAIN_VERIFICATION_MANAGE, DSYNC_MANAGE,
+    SSO_MANAGE,
+};
+
+/// The scopes an organization-level widget token (no `user_id`) may carry: the widgets that
+/// configure the organization itself and act for no particular user — the Admin Portal widgets
+/// (SSO, domain verification, directory sync, audit-log streaming) and the organization's API keys.
+/// WorkOS restricts the requested scopes to the user's role only when a `user_id` is given (its
+/// widgets reference); with none there is no role to ask, so the emulator grants these and refuses
+/// the scopes whose widgets act as a user (`widgets:users-table:manage`, the user API keys).
+pub const ORGANIZATION_TOKEN_SCOPES: [&str; 5] = [
+    SSO_MANAGE,
+    DOMAIN_VERIFICATION_MANAGE,
+    DSYNC_MANAGE,
+    AUDIT_LOG_STREAMING_MANAGE,
+    API_KEYS_MANAGE,
+];
 
 /// Claims of every JWT the emulator signs: AuthKit access tokens and widget tokens alike
 /// (contract §5; the `workos` crate's session verifier reads `sub`, `sid`, `org_id`, `role`,
-/// `permissions`, `entitlements`, `exp`).
+/// `permissions`, `entitlements`, `exp`, and requires `sub`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
-    /// The user id.
+    /// The user id; for an organization-level widget token (no user), the organization id, the
+    /// same as `org_id` ([`Claims::for_organization`]).
     pub sub: String,
     /// The AuthKit session id (UserSessions marks it "this device").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +77,19 @@ impl Claims {
             iat,
             jti: ulid::Ulid::new().to_string(),
         }
+    }
+
+    /// An organization-level widget token's claims: `sub` and `org_id` both the organization, no
+    /// `sid` or `role` (there is no user), valid for `ttl_secs` from now.
+    pub fn for_organization(issuer: &str, organization_id: &str, ttl_secs: i64) -> Self {
+        let mut claims = Self::new(issuer, organization_id, ttl_secs);
+        claims.org_id = Some(organization_id.into());
+        claims
+    }
+
+    /// Whether these are an organization-level widget token's claims (`sub` is `org_id`).
+    pub fn is_organization_level(&self) -> bool {
+        self.org_id.as_deref() == Some(self.sub.as_str())
     }
 }
 
@@ -96,23 +129,42 @@ pub struct WidgetCaller {
     pub permissions: Vec<String>,
 }
 
+/// The verified claims of a `/_widgets` call's bearer token: 403 when it is missing, expired
+/// or not signed by the emulator's key.
+fn widget_token_claims(parts: &Parts, env: &Environment) -> Result<Claims, ApiError> {
+    let token = bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
+    env.keys.verify(token).map_err(|e| {
+        let reason = match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => "Widget token expired.",
+            _ => "Invalid widget token.",
+        };
+        ApiError::Forbidden(reason.into())
+    })
+}
+
 impl FromRequestParts<Arc<Environment>> for WidgetCaller {
     type Rejection = ApiError;
 
+    /// 403 for a bad token, a token of an unknown user or of a user no longer a member of its
+    /// `org_id`, and for an organization-level token (these widgets act as a user).
     async fn from_request_parts(
         parts: &mut Parts,
         env: &Arc<Environment>,
     ) -> Result<Self, ApiError> {
-        let token =
-            bearer(parts).ok_or_else(|| ApiError::Forbidden("Missing widget token.".into()))?;
-        let claims: Claims = env.keys.verify(token).map_err(|e| {
-            let reason = match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "Widget token expired.",
-                _ => "Invalid widget token.",
-            };
-            ApiError::Forbidden(reason.into())
-        })?;
-        let data = env.store.read();
+        let claims = widget_token_claims(parts, env)?;
+        if claims.is_organization_level() {
+            return Err(ApiError::Forbidden(
+                "This widget acts as a user: an organization-level widget token cannot be used."
+                    .into(),
+            ));
+        }
+        Self::from_claims(claims, &env.store.read())
+    }
+}
+
+impl WidgetCaller {
+    /// The caller a user's verified token names, checked against the live state.
+    fn from_claims(claims: Claims, data: &Data) -> Result<Self, ApiError> {
         if !data.users.contains_key(&claims.sub) {
             return Err(ApiError::unknown_user());
         }
@@ -144,9 +196,7 @@ impl FromRequestParts<Arc<Environment>> for WidgetCaller {
             permissions,
         })
     }
-}
 
-impl WidgetCaller {
     /// The token's organization; tokens without one are refused (403) by organization endpoints.
     pub fn organization(&self) -> Result<&str, ApiError> {
         self.organization_id.as_deref().ok_or_else(|| {
@@ -156,13 +206,7 @@ impl WidgetCaller {
 
     /// 403 unless the token carries `permission` (e.g. `widgets:users-table:manage`).
     pub fn require(&self, permission: &str) -> Result<(), ApiError> {
-        if self.permissions.iter().any(|p| p == permission) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "This widget token lacks the '{permission}' permission."
-            )))
-        }
+        require_permission(&self.permissions, permission)
     }
 
     /// 403 unless the request carries a live `x-elevated-access-token` issued to this user
@@ -182,6 +226,75 @@ impl WidgetCaller {
                 "Elevated access required: verify your identity again.".into(),
             )),
         }
+    }
+}
+
+/// 403 `This widget token lacks the '<permission>' permission.` unless `permissions` has it.
+fn require_permission(permissions: &[String], permission: &str) -> Result<(), ApiError> {
+    if permissions.iter().any(|p| p == permission) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "This widget token lacks the '{permission}' permission."
+        )))
+    }
+}
+
+/// A `/_widgets/*` call for an organization: an organization-level widget token (no user, see
+/// [`ORGANIZATION_TOKEN_SCOPES`]) or a member's token with an `org_id`, as the organization
+/// widgets (Admin Portal, organization API keys) accept either. Anything else → 403 `{message}`.
+#[derive(Debug, Clone)]
+pub struct OrganizationCaller {
+    pub organization_id: String,
+    /// The member whose token it is; `None` for an organization-level token.
+    pub user_id: Option<String>,
+    /// The token's `permissions` that still hold: for a member, those their current role grants;
+    /// for an organization-level token, those among [`ORGANIZATION_TOKEN_SCOPES`].
+    pub permissions: Vec<String>,
+}
+
+impl FromRequestParts<Arc<Environment>> for OrganizationCaller {
+    type Rejection = ApiError;
+
+    /// 403 for a bad token, an organization-level token of an organization that no longer
+    /// exists, a member's token without an organization, or one [`WidgetCaller`] refuses.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        env: &Arc<Environment>,
+    ) -> Result<Self, ApiError> {
+        let claims = widget_token_claims(parts, env)?;
+        let data = env.store.read();
+        if claims.is_organization_level() {
+            if !data.organizations.contains_key(&claims.sub) {
+                return Err(ApiError::Forbidden(
+                    "Invalid widget token: unknown organization.".into(),
+                ));
+            }
+            let permissions = claims
+                .permissions
+                .into_iter()
+                .filter(|p| ORGANIZATION_TOKEN_SCOPES.contains(&p.as_str()))
+                .collect();
+            return Ok(Self {
+                organization_id: claims.sub,
+                user_id: None,
+                permissions,
+            });
+        }
+        let caller = WidgetCaller::from_claims(claims, &data)?;
+        let organization_id = caller.organization()?.to_string();
+        Ok(Self {
+            organization_id,
+            user_id: Some(caller.user_id),
+            permissions: caller.permissions,
+        })
+    }
+}
+
+impl OrganizationCaller {
+    /// 403 unless the token carries `permission` (e.g. `widgets:sso:manage`).
+    pub fn require(&self, permission: &str) -> Result<(), ApiError> {
+        require_permission(&self.permissions, permission)
     }
 }
 

@@ -8,7 +8,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{ApiKey, Claims};
+use crate::auth::{ApiKey, Claims, ORGANIZATION_TOKEN_SCOPES};
 use crate::clock::now;
 use crate::environment::Environment;
 use crate::error::ApiError;
@@ -34,28 +34,64 @@ struct TokenResponse {
     token: String,
 }
 
-/// `POST /widgets/token` (API key; spec `WidgetsPublicController_issueWidgetSessionToken`).
+/// `POST /widgets/token` (API key; spec `WidgetsPublicController_issueWidgetSessionToken`;
+/// contract §5, §8.1).
 ///
-/// 201 `{token}`: an RS256 JWT (1 hour) with `sub`, `sid` (the user's latest active session),
-/// `org_id`, `role`, `permissions` (= the requested scopes), `exp`, whose payload segment has no
-/// `-` or `_` (contract §5). Errors: 401 bad API key; 400 no `user_id`; 404 unknown user or
-/// organization; 403 the user is not an active member, or a scope the member's role does not grant.
+/// 201 `{token}`: an RS256 JWT (1 hour) whose payload segment has no `-` or `_` (contract §5),
+/// with `permissions` = the requested scopes and `exp`, and:
+/// - with `user_id` (a user's token): `sub` the user, `sid` (the user's latest active session),
+///   and with `organization_id` also `org_id` and `role`. Every scope must be granted by the
+///   member's role in that organization (WorkOS restricts a user's token to the user's
+///   permissions); without an organization the role grants nothing, so no scope is accepted.
+/// - with `organization_id` only (an organization-level token, as WorkOS's reference shows for the
+///   SSO widget): `sub` and `org_id` both the organization, no `sid` or `role`; the scopes must be
+///   among `auth::ORGANIZATION_TOKEN_SCOPES` (the Admin Portal widgets and the organization's API
+///   keys), since the others' widgets act as a user.
+///
+/// Errors: 401 bad API key; 400 `user_id_required` (neither id given), 400 `scope_requires_user`
+/// (an organization-level token asked for a scope whose widget acts as a user); 404 unknown user
+/// or organization; 403 the user is not an active member, or a scope the member's role does not
+/// grant.
 async fn create_token(
     _: ApiKey,
     State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
-    let user_id = body.user_id.ok_or_else(|| {
-        ApiError::bad_request(
-            "user_id_required",
-            "user_id is required: every widget acts for a user.",
-        )
-    })?;
     let data = env.store.read();
+    let ttl = env.config.widget_token_ttl_secs;
+    let Some(user_id) = body.user_id else {
+        let organization_id = body.organization_id.ok_or_else(|| {
+            ApiError::bad_request(
+                "user_id_required",
+                "user_id or organization_id is required: a widget token is for a user or an organization.",
+            )
+        })?;
+        if !data.organizations.contains_key(&organization_id) {
+            return Err(ApiError::not_found("organization", organization_id));
+        }
+        if let Some(scope) = body
+            .scopes
+            .iter()
+            .find(|s| !ORGANIZATION_TOKEN_SCOPES.contains(&s.as_str()))
+        {
+            return Err(ApiError::bad_request(
+                "scope_requires_user",
+                format!("The scope '{scope}' is for a widget that acts as a user: give a user_id."),
+            ));
+        }
+        let mut claims = Claims::for_organization(&env.base_url, &organization_id, ttl);
+        claims.permissions = body.scopes;
+        return Ok((
+            StatusCode::CREATED,
+            Json(TokenResponse {
+                token: env.keys.sign(&claims),
+            }),
+        ));
+    };
     if !data.users.contains_key(&user_id) {
         return Err(ApiError::not_found("user", user_id));
     }
-    let mut claims = Claims::new(&env.base_url, &user_id, env.config.widget_token_ttl_secs);
+    let mut claims = Claims::new(&env.base_url, &user_id, ttl);
     let granted = match &body.organization_id {
         Some(org) => {
             if !data.organizations.contains_key(org) {
