@@ -47,12 +47,12 @@ impl User {
     }
 }
 
-/// An organization (WorkOS `Organization`), with its verified domains.
+/// An organization (WorkOS `Organization`). Its domains are [`OrganizationDomain`]s
+/// (`Data::organization_domains`).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
-    pub domains: Vec<String>,
     /// Members need an MFA factor to enter (seed `require_mfa`).
     #[serde(default)]
     pub require_mfa: bool,
@@ -290,6 +290,443 @@ pub struct ApiKeyPermission {
     pub description: Option<String>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Admin Portal: SSO connections, organization domains, directories, audit-log streams and the
+// one-time Admin Portal links that set them up (contract §7.3–§7.6). Each enum serialises as the
+// widgets spell it (`dist/esm/api/endpoint.d.ts`), unless noted.
+// ---------------------------------------------------------------------------------------------
+
+/// Declares a closed enum whose serde names are the given wire strings, with `ALL` (form order),
+/// `as_str` (the wire string) and `label` (what a person reads).
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in the order forms offer them.
+            pub const ALL: &[Self] = &[$(Self::$variant,)+];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $wire,)+ }
+            }
+
+            /// The name a person reads.
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label,)+ }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// An SSO connection's identity provider and protocol (the widgets' `SsoConnection.type`).
+    ConnectionType {
+        AdfsSaml = "AdfsSaml", "AD FS SAML";
+        Auth0Saml = "Auth0Saml", "Auth0 SAML";
+        AzureSaml = "AzureSaml", "Azure AD SAML";
+        CasSaml = "CasSaml", "CAS SAML";
+        ClassLinkSaml = "ClassLinkSaml", "ClassLink SAML";
+        CloudflareSaml = "CloudflareSaml", "Cloudflare SAML";
+        CyberArkSaml = "CyberArkSaml", "CyberArk SAML";
+        DuoSaml = "DuoSaml", "Duo SAML";
+        GenericSaml = "GenericSaml", "Custom SAML 2.0";
+        GoogleSaml = "GoogleSaml", "Google SAML";
+        JumpCloudSaml = "JumpCloudSaml", "JumpCloud SAML";
+        KeycloakSaml = "KeycloakSaml", "Keycloak SAML";
+        LastPassSaml = "LastPassSaml", "LastPass SAML";
+        MiniOrangeSaml = "MiniOrangeSaml", "miniOrange SAML";
+        NetIqSaml = "NetIqSaml", "NetIQ SAML";
+        OktaSaml = "OktaSaml", "Okta SAML";
+        OneLoginSaml = "OneLoginSaml", "OneLogin SAML";
+        OracleSaml = "OracleSaml", "Oracle SAML";
+        PingFederateSaml = "PingFederateSaml", "PingFederate SAML";
+        PingOneSaml = "PingOneSaml", "PingOne SAML";
+        RipplingSaml = "RipplingSaml", "Rippling SAML";
+        SalesforceSaml = "SalesforceSaml", "Salesforce SAML";
+        ShibbolethGenericSaml = "ShibbolethGenericSaml", "Shibboleth Generic SAML";
+        ShibbolethSaml = "ShibbolethSaml", "Shibboleth Unsolicited SAML";
+        SimpleSamlPhpSaml = "SimpleSamlPhpSaml", "SimpleSAMLphp";
+        TestIdp = "TestIdp", "Test identity provider";
+        VmWareSaml = "VmWareSaml", "VMware SAML";
+        AdpOidc = "AdpOidc", "ADP OpenID Connect";
+        Auth0Migration = "Auth0Migration", "Auth0 migration";
+        CleverOidc = "CleverOidc", "Clever OpenID Connect";
+        EntraIdOidc = "EntraIdOidc", "Microsoft Entra ID OpenID Connect";
+        GenericOidc = "GenericOidc", "Custom OpenID Connect";
+        GoogleOidc = "GoogleOidc", "Google OpenID Connect";
+        OktaOidc = "OktaOidc", "Okta OpenID Connect";
+        LoginGovOidc = "LoginGovOidc", "Login.gov OpenID Connect";
+    }
+);
+
+/// An SSO connection's protocol (the widgets' `providerTag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionProtocol {
+    Saml,
+    OpenIdConnect,
+}
+
+impl ConnectionProtocol {
+    /// `Saml` or `OpenIdConnect`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Saml => "Saml",
+            Self::OpenIdConnect => "OpenIdConnect",
+        }
+    }
+}
+
+impl ConnectionType {
+    /// SAML for the `…Saml` types and `TestIdp`, OpenID Connect for the others (the widgets'
+    /// `SsoConnection` union).
+    pub fn protocol(self) -> ConnectionProtocol {
+        use ConnectionType::*;
+        match self {
+            AdpOidc | Auth0Migration | CleverOidc | EntraIdOidc | GenericOidc | GoogleOidc
+            | OktaOidc | LoginGovOidc => ConnectionProtocol::OpenIdConnect,
+            _ => ConnectionProtocol::Saml,
+        }
+    }
+}
+
+wire_enum!(
+    /// An SSO connection's state (the widgets' `SsoConnection.state`).
+    ConnectionState {
+        Inactive = "Inactive", "Setup in progress";
+        Validating = "Validating", "Validating";
+        Active = "Active", "Active";
+        Deleting = "Deleting", "Deleting";
+    }
+);
+
+wire_enum!(
+    /// The state of an SSO session (the widgets' `SsoConnectionSessionJSON.state`).
+    SsoSessionState {
+        Started = "Started", "Started";
+        Authorized = "Authorized", "Authorized";
+        Successful = "Successful", "Successful";
+        Failed = "Failed", "Failed";
+        Terminated = "Terminated", "Terminated";
+        Timedout = "Timedout", "Timed out";
+    }
+);
+
+/// A SAML signing certificate of a connection: a real self-signed X.509 certificate (PEM) with
+/// its validity, so a certificate can be valid, expiring (within 30 days) or expired.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct X509Certificate {
+    pub id: String,
+    /// PEM.
+    pub value: String,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+}
+
+/// The latest sign-in through a connection.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SsoSession {
+    pub id: String,
+    pub state: SsoSessionState,
+    pub created_at: OffsetDateTime,
+}
+
+/// An organization's SSO connection (WorkOS `Connection`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SsoConnection {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub connection_type: ConnectionType,
+    pub state: ConnectionState,
+    /// SAML signing certificates; empty for OpenID Connect.
+    pub x509_certificates: Vec<X509Certificate>,
+    pub last_session: Option<SsoSession>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl SsoConnection {
+    /// The certificate still valid at `now` that expires last, if any.
+    pub fn latest_expiring_certificate(&self, now: OffsetDateTime) -> Option<&X509Certificate> {
+        self.x509_certificates
+            .iter()
+            .filter(|c| c.not_after > now)
+            .max_by_key(|c| c.not_after)
+    }
+
+    /// The certificate that expired last, when no certificate is valid any more at `now` (a
+    /// connection with one valid certificate still signs people in).
+    pub fn latest_expired_certificate(&self, now: OffsetDateTime) -> Option<&X509Certificate> {
+        if self.latest_expiring_certificate(now).is_some() {
+            return None;
+        }
+        self.x509_certificates.iter().max_by_key(|c| c.not_after)
+    }
+}
+
+/// A domain's verification state. Serialised (state file, seed) in the public API's spelling
+/// (`pending`, `verified`, `failed`, `legacy_verified`); [`DomainState::widget_name`] is the
+/// widgets' (`Pending`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainState {
+    Pending,
+    Verified,
+    Failed,
+    LegacyVerified,
+}
+
+impl DomainState {
+    /// The widgets' spelling: `Pending`, `Verified`, `Failed`, `LegacyVerified`.
+    pub fn widget_name(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Verified => "Verified",
+            Self::Failed => "Failed",
+            Self::LegacyVerified => "LegacyVerified",
+        }
+    }
+
+    /// The public API's spelling: `pending`, `verified`, `failed`, `legacy_verified`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Failed => "failed",
+            Self::LegacyVerified => "legacy_verified",
+        }
+    }
+
+    /// `Verified` or `LegacyVerified` (both display as verified).
+    pub fn is_verified(self) -> bool {
+        matches!(self, Self::Verified | Self::LegacyVerified)
+    }
+}
+
+wire_enum!(
+    /// Where a domain's DNS is hosted (the widgets' `DomainVerificationNameServer`).
+    NameServer {
+        AwsRoute53 = "AwsRoute53", "Amazon Route 53";
+        GoogleDomains = "GoogleDomains", "Google Domains";
+        CloudFlare = "CloudFlare", "Cloudflare";
+        GoDaddy = "GoDaddy", "GoDaddy";
+        Other = "Other", "Another DNS provider";
+    }
+);
+
+/// A domain of an organization (WorkOS `OrganizationDomain`). Verified by a DNS TXT record
+/// `<verification_prefix>=<verification_token>` (strategy `dns`), or verified by the seed with no
+/// token (strategy `manual`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationDomain {
+    pub id: String,
+    pub organization_id: String,
+    pub domain: String,
+    pub state: DomainState,
+    pub name_server: NameServer,
+    pub verification_prefix: Option<String>,
+    pub verification_token: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl OrganizationDomain {
+    /// A domain waiting for its DNS TXT record (`Pending`), with a fresh verification token.
+    pub fn new(
+        id: &str,
+        organization_id: &str,
+        domain: &str,
+        name_server: NameServer,
+        at: OffsetDateTime,
+    ) -> Self {
+        let token: String = crate::ids::new_secret()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(25)
+            .collect();
+        Self {
+            id: id.into(),
+            organization_id: organization_id.into(),
+            domain: domain.to_ascii_lowercase(),
+            state: DomainState::Pending,
+            name_server,
+            verification_prefix: Some(DOMAIN_VERIFICATION_PREFIX.into()),
+            verification_token: Some(token),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// The name of a domain's DNS TXT record value: `<prefix>=<token>`.
+pub const DOMAIN_VERIFICATION_PREFIX: &str = "workos-domain-verification";
+
+/// A plausible domain name: dot-separated labels of ASCII letters, digits and inner hyphens, at
+/// least two labels, the last not all digits, at most 253 bytes.
+pub fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && !labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+wire_enum!(
+    /// A directory's provider (the widgets' `DirectoryType`).
+    DirectoryType {
+        AzureScimV20 = "azure scim v2.0", "Microsoft Entra ID (SCIM)";
+        BambooHr = "bamboohr", "BambooHR";
+        BreatheHr = "breathe hr", "Breathe HR";
+        CezanneHr = "cezanne hr", "Cezanne HR";
+        CyberArkScimV20 = "cyberark scim v2.0", "CyberArk (SCIM)";
+        FourthHr = "fourth hr", "Fourth HR";
+        GenericScimV20 = "generic scim v2.0", "Custom SCIM v2.0";
+        GsuiteDirectory = "gsuite directory", "Google Workspace";
+        Gusto = "gusto", "Gusto";
+        Hibob = "hibob", "HiBob";
+        JumpCloudScimV20 = "jump cloud scim v2.0", "JumpCloud (SCIM)";
+        OktaScimV20 = "okta scim v2.0", "Okta (SCIM)";
+        OneLoginScimV20 = "onelogin scim v2.0", "OneLogin (SCIM)";
+        PeopleHr = "people hr", "People HR";
+        Personio = "personio", "Personio";
+        PingFederateScimV20 = "pingfederate scim v2.0", "PingFederate (SCIM)";
+        Rippling = "rippling", "Rippling";
+        RipplingScimV20 = "rippling scim v2.0", "Rippling (SCIM)";
+        S3 = "s3", "Amazon S3";
+        SailPointScimV20 = "sailpoint scim v2.0", "SailPoint (SCIM)";
+        Sftp = "sftp", "SFTP";
+        SftpWorkday = "sftp workday", "Workday (SFTP)";
+        Workday = "workday", "Workday";
+    }
+);
+
+wire_enum!(
+    /// A directory's state (the widgets' `DirectoryState`).
+    DirectoryState {
+        RequiresType = "requires_type", "Requires a type";
+        Linked = "linked", "Linked";
+        Validating = "validating", "Validating";
+        InvalidCredentials = "invalid_credentials", "Invalid credentials";
+        Unlinked = "unlinked", "Unlinked";
+        Deleting = "deleting", "Deleting";
+    }
+);
+
+/// An organization's directory (WorkOS `Directory`) with the counts of what it synced.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Directory {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub directory_type: DirectoryType,
+    pub state: DirectoryState,
+    pub users_active: u32,
+    pub users_inactive: u32,
+    pub groups: u32,
+    pub last_sync_run_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+wire_enum!(
+    /// Where an audit-log stream sends events (the widgets' `AuditLogStreamType`).
+    AuditLogStreamType {
+        Datadog = "Datadog", "Datadog";
+        Splunk = "Splunk", "Splunk";
+        S3 = "S3", "AWS S3";
+        GoogleCloudStorage = "GoogleCloudStorage", "Google Cloud Storage";
+        GenericHttps = "GenericHttps", "Generic HTTPS";
+        AzureSentinel = "AzureSentinel", "Azure Sentinel";
+        Snowflake = "Snowflake", "Snowflake";
+    }
+);
+
+wire_enum!(
+    /// An audit-log stream's state (the widgets' `AuditLogStreamState`).
+    AuditLogStreamState {
+        Active = "Active", "Active (streaming)";
+        Inactive = "Inactive", "Inactive (setup in progress)";
+        Error = "Error", "Error (not streaming)";
+        Invalid = "Invalid", "Invalid credentials";
+    }
+);
+
+/// An organization's audit-log stream (at most one each).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AuditLogStream {
+    pub id: String,
+    pub organization_id: String,
+    pub stream_type: AuditLogStreamType,
+    pub state: AuditLogStreamState,
+    /// Why the stream fails (`Error`, `Invalid`).
+    pub error_message: Option<String>,
+    pub audit_log_trail_id: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What an Admin Portal link opens (`intent` of `POST /portal/generate_link` and of the widgets'
+/// `generate-link`), in the API's spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortalIntent {
+    Sso,
+    Dsync,
+    LogStreams,
+    DomainVerification,
+    CertificateRenewal,
+}
+
+/// A one-time Admin Portal link for an organization and an intent: `/portal/<id>?apiToken=<token>`
+/// opens it once, before `expires_at` (5 minutes, as WorkOS's links), and starts a portal session
+/// (`session`) for the browser that opened it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PortalLink {
+    pub id: String,
+    pub organization_id: String,
+    /// `None`: every section (a public link generated without an intent).
+    pub intent: Option<PortalIntent>,
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+    /// Where "Return to the app" leads (`return_url`).
+    pub return_url: Option<String>,
+    /// When the link was opened; a link opens once.
+    pub used_at: Option<OffsetDateTime>,
+    /// The portal session it started.
+    pub session: Option<PortalSession>,
+}
+
+/// The Admin Portal session a link started: its secret is the portal cookie's value.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PortalSession {
+    pub secret: String,
+    pub expires_at: OffsetDateTime,
+}
+
+impl PortalLink {
+    /// Whether this link's portal may show `intent`'s section.
+    pub fn allows(&self, intent: PortalIntent) -> bool {
+        let shown = |i: PortalIntent| match i {
+            PortalIntent::CertificateRenewal => PortalIntent::Sso,
+            other => other,
+        };
+        self.intent.is_none_or(|own| shown(own) == shown(intent))
+    }
+}
+
 /// Every entity of the environment: what the [`crate::store::Store`] keeps (and saves as one JSON
 /// document) and what `/_emulator/reset` restores from the seed.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -325,6 +762,16 @@ pub struct Data {
     pub api_keys: BTreeMap<String, ApiKey>,
     /// The permissions API keys may carry, in seed order.
     pub api_key_permissions: Vec<ApiKeyPermission>,
+    /// Admin Portal: SSO connections by id.
+    pub sso_connections: BTreeMap<String, SsoConnection>,
+    /// Admin Portal: organization domains by id.
+    pub organization_domains: BTreeMap<String, OrganizationDomain>,
+    /// Admin Portal: directories by id.
+    pub directories: BTreeMap<String, Directory>,
+    /// Admin Portal: audit-log streams by organization id (one each).
+    pub audit_log_streams: BTreeMap<String, AuditLogStream>,
+    /// Admin Portal links by id.
+    pub portal_links: BTreeMap<String, PortalLink>,
 }
 
 impl Data {
@@ -333,6 +780,17 @@ impl Data {
         self.users
             .values()
             .find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The organization's domains, oldest first.
+    pub fn domains_of(&self, organization_id: &str) -> Vec<&OrganizationDomain> {
+        let mut list: Vec<_> = self
+            .organization_domains
+            .values()
+            .filter(|d| d.organization_id == organization_id)
+            .collect();
+        list.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        list
     }
 
     /// The environment role with this slug.

@@ -161,6 +161,26 @@ impl SigningKey {
     }
 }
 
+/// A self-signed X.509 certificate (PEM, ECDSA P-256) for `common_name`, valid from `not_before`
+/// to `not_after`: an SSO connection's SAML signing certificate, which the Admin Portal widgets
+/// read the expiry of. Errors: the key or certificate cannot be built (the message).
+pub fn self_signed_certificate(
+    common_name: &str,
+    not_before: time::OffsetDateTime,
+    not_after: time::OffsetDateTime,
+) -> Result<String, String> {
+    let key_pair = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
+    let mut params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
+    params.not_before = not_before;
+    params.not_after = not_after;
+    let cert = params.self_signed(&key_pair).map_err(|e| e.to_string())?;
+    Ok(cert.pem())
+}
+
 fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }

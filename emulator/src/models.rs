@@ -26,23 +26,30 @@ pub fn user(u: &User) -> Value {
     })
 }
 
-/// `Organization` with its verified domains.
-pub fn organization(o: &Organization) -> Value {
-    let domains: Vec<Value> = o
-        .domains
-        .iter()
-        .enumerate()
-        .map(|(i, domain)| {
-            json!({
+/// `Organization` with its domains (`OrganizationDomain`s of the Admin Portal, oldest first):
+/// `state` in the API's spelling, `verification_strategy` `dns` for a domain verified by a TXT
+/// record (with its `verification_prefix` and `verification_token`), `manual` for one the seed
+/// verified.
+pub fn organization(data: &Data, o: &Organization) -> Value {
+    let domains: Vec<Value> = data
+        .domains_of(&o.id)
+        .into_iter()
+        .map(|d| {
+            let mut domain = json!({
                 "object": "organization_domain",
-                "id": format!("org_domain_{}{:02}", &o.id[4..o.id.len().min(24)], i),
-                "organization_id": o.id,
-                "domain": domain,
-                "state": "verified",
-                "verification_strategy": "manual",
-                "created_at": timestamp(o.created_at),
-                "updated_at": timestamp(o.updated_at),
-            })
+                "id": d.id,
+                "organization_id": d.organization_id,
+                "domain": d.domain,
+                "state": d.state.api_name(),
+                "verification_strategy": if d.verification_token.is_some() { "dns" } else { "manual" },
+                "created_at": timestamp(d.created_at),
+                "updated_at": timestamp(d.updated_at),
+            });
+            if let (Some(prefix), Some(token)) = (&d.verification_prefix, &d.verification_token) {
+                domain["verification_prefix"] = json!(prefix);
+                domain["verification_token"] = json!(token);
+            }
+            domain
         })
         .collect();
     json!({

@@ -1,7 +1,9 @@
 //! Seed data: organizations, roles, users and memberships with pinned ids, from a JSON seed file.
 //!
 //! The built-in demo seed is `src/demo-seed.json` (the README's demo accounts, used by the tests):
-//! - Organizations: "Acme Corp" (`acme.test`) and "Globex" (`globex.test`).
+//! - Organizations: "Acme Corp" (`acme.test` verified, `acme-corp.test` pending verification, one
+//!   active Okta SAML connection, no directory, no audit-log stream), "Globex" (`globex.test`
+//!   verified, nothing else) and "Initech" (`initech.test`).
 //! - Roles: `admin` (grants every widget scope: `widgets:users-table:manage`, the Admin Portal
 //!   scopes `widgets:sso:manage`, `widgets:domain-verification:manage`, `widgets:dsync:manage`,
 //!   `widgets:audit-log-streaming:manage`, and `widgets:api-keys:manage`,
@@ -25,8 +27,11 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use crate::entities::{
-    ApiKeyPermission, Data, Membership, MembershipStatus, Organization, Role, User,
+    ApiKeyPermission, ConnectionState, ConnectionType, Data, DomainState, Membership,
+    MembershipStatus, NameServer, Organization, OrganizationDomain, Role, SsoConnection,
+    SsoSession, SsoSessionState, User, X509Certificate, valid_domain,
 };
+use crate::keys::self_signed_certificate;
 use crate::password::hash_password;
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -81,12 +86,56 @@ pub struct Seed {
 pub struct SeedOrganization {
     pub id: String,
     pub name: String,
+    /// The organization's domains: a name (verified) or `{domain, state}`.
     #[serde(default)]
-    pub domains: Vec<String>,
+    pub domains: Vec<SeedDomain>,
+    /// SSO connections, e.g. `{"name": "Okta", "type": "OktaSaml"}` (active, with a signing
+    /// certificate valid for ten years when SAML).
+    #[serde(default)]
+    pub sso_connections: Vec<SeedSsoConnection>,
     /// Members must have an MFA factor: entering it without one needs an AuthKit sign-in that
     /// enrolls a TOTP factor (a refresh into it answers 403 `mfa_enrollment`).
     #[serde(default)]
     pub require_mfa: bool,
+}
+
+/// An organization domain of a seed: `"acme.test"` (verified by hand, no DNS record) or
+/// `{"domain": "acme-corp.test", "state": "pending"}` (`pending`, `verified`, `failed`,
+/// `legacy_verified`; all but a plain name get a DNS TXT verification token).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SeedDomain {
+    Verified(String),
+    WithState(SeedDomainWithState),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDomainWithState {
+    pub domain: String,
+    pub state: DomainState,
+}
+
+impl SeedDomain {
+    fn name(&self) -> &str {
+        match self {
+            Self::Verified(name) => name,
+            Self::WithState(d) => &d.domain,
+        }
+    }
+}
+
+/// An SSO connection of a seed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSsoConnection {
+    pub name: String,
+    /// The widgets' connection type, e.g. `OktaSaml`, `GoogleOidc`.
+    #[serde(rename = "type")]
+    pub connection_type: ConnectionType,
+    /// Default `Active`.
+    #[serde(default)]
+    pub state: Option<ConnectionState>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +188,8 @@ pub enum SeedError {
     Invalid(String, String),
     #[error("cannot hash a seed password: {0}")]
     Hash(String),
+    #[error("cannot make a seed SSO connection's certificate: {0}")]
+    Certificate(String),
 }
 
 impl Seed {
@@ -152,6 +203,16 @@ impl Seed {
         let roles: BTreeSet<_> = seed.roles.iter().map(|r| r.slug.as_str()).collect();
         if organizations.len() != seed.organizations.len() {
             return Err(invalid("two organizations share an id".into()));
+        }
+        let mut domains = BTreeSet::new();
+        for domain in seed.organizations.iter().flat_map(|o| &o.domains) {
+            let name = domain.name().to_ascii_lowercase();
+            if !valid_domain(&name) || !domains.insert(name) {
+                return Err(invalid(format!(
+                    "domain '{}' is not a domain name or belongs to two organizations",
+                    domain.name()
+                )));
+            }
         }
         if seed.roles.iter().filter(|r| r.default).count() != 1 {
             return Err(invalid(
@@ -235,12 +296,64 @@ impl Seed {
                 Organization {
                     id: o.id.clone(),
                     name: o.name.clone(),
-                    domains: o.domains.clone(),
                     require_mfa: o.require_mfa,
                     created_at: at,
                     updated_at: at,
                 },
             );
+            for domain in &o.domains {
+                let id = format!(
+                    "org_domain_01JDEM{:020}",
+                    data.organization_domains.len() + 1
+                );
+                let (state, dns) = match domain {
+                    SeedDomain::Verified(_) => (DomainState::Verified, false),
+                    SeedDomain::WithState(d) => (d.state, true),
+                };
+                let mut entry =
+                    OrganizationDomain::new(&id, &o.id, domain.name(), NameServer::Other, at);
+                entry.state = state;
+                if !dns {
+                    entry.verification_prefix = None;
+                    entry.verification_token = None;
+                }
+                data.organization_domains.insert(id, entry);
+            }
+            for c in &o.sso_connections {
+                let n = data.sso_connections.len() + 1;
+                let id = format!("conn_01JDEM{n:022}");
+                let x509_certificates = match c.connection_type.protocol() {
+                    crate::entities::ConnectionProtocol::Saml => {
+                        let not_after = at + Duration::days(3652);
+                        vec![X509Certificate {
+                            id: format!("cert_01JDEM{n:022}"),
+                            value: self_signed_certificate(&c.name, at, not_after)
+                                .map_err(SeedError::Certificate)?,
+                            not_before: at,
+                            not_after,
+                        }]
+                    }
+                    crate::entities::ConnectionProtocol::OpenIdConnect => Vec::new(),
+                };
+                data.sso_connections.insert(
+                    id.clone(),
+                    SsoConnection {
+                        id,
+                        organization_id: o.id.clone(),
+                        name: c.name.clone(),
+                        connection_type: c.connection_type,
+                        state: c.state.unwrap_or(ConnectionState::Active),
+                        x509_certificates,
+                        last_session: Some(SsoSession {
+                            id: format!("sso_session_01JDEM{n:020}"),
+                            state: SsoSessionState::Successful,
+                            created_at: at,
+                        }),
+                        created_at: at,
+                        updated_at: at,
+                    },
+                );
+            }
         }
         for u in &self.users {
             let at = next_time();
@@ -335,6 +448,48 @@ mod tests {
     }
 
     #[test]
+    fn demo_seed_has_the_admin_portal_state() {
+        let data = demo().to_data().unwrap();
+        let domains = |org: &str| {
+            data.domains_of(org)
+                .iter()
+                .map(|d| (d.domain.clone(), d.state))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            domains(ACME_ID),
+            vec![
+                ("acme.test".to_string(), DomainState::Verified),
+                ("acme-corp.test".to_string(), DomainState::Pending)
+            ]
+        );
+        let pending = data.domains_of(ACME_ID)[1];
+        assert_eq!(
+            pending.verification_token.as_ref().map(String::len),
+            Some(25)
+        );
+        assert!(data.domains_of(ACME_ID)[0].verification_token.is_none());
+        assert_eq!(
+            domains(GLOBEX_ID),
+            vec![("globex.test".to_string(), DomainState::Verified)]
+        );
+        let connections: Vec<_> = data.sso_connections.values().collect();
+        assert_eq!(
+            connections.len(),
+            1,
+            "Acme's one connection; Globex has none"
+        );
+        let acme = connections[0];
+        assert_eq!(acme.organization_id, ACME_ID);
+        assert_eq!(acme.connection_type, ConnectionType::OktaSaml);
+        assert_eq!(acme.state, ConnectionState::Active);
+        let certificate = &acme.x509_certificates[0];
+        assert!(certificate.value.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(certificate.not_after > crate::clock::now() + Duration::days(365));
+        assert!(data.directories.is_empty() && data.audit_log_streams.is_empty());
+    }
+
+    #[test]
     fn bad_seeds_are_refused_with_a_reason() {
         let org = r#"{"id":"org_1","name":"O"}"#;
         let role = r#"{"slug":"member","name":"Member","description":null,"default":true}"#;
@@ -360,5 +515,14 @@ mod tests {
                 .contains("repeats")
         );
         assert!(Seed::parse("t", "{").is_err());
+        let two_owners = r#"{"organizations":[{"id":"o1","name":"A","domains":["a.test"]},{"id":"o2","name":"B","domains":[{"domain":"A.test","state":"pending"}]}],"roles":[{"slug":"m","name":"M","description":null,"default":true}],"users":[]}"#;
+        assert!(
+            Seed::parse("t", two_owners)
+                .unwrap_err()
+                .to_string()
+                .contains("belongs to two organizations")
+        );
+        let unknown_state = r#"{"organizations":[{"id":"o1","name":"A","domains":[{"domain":"a.test","state":"sure"}]}],"roles":[{"slug":"m","name":"M","description":null,"default":true}],"users":[]}"#;
+        assert!(Seed::parse("t", unknown_state).is_err());
     }
 }

@@ -27,5 +27,5 @@ async fn get_organization(
         .organizations
         .get(&id)
         .ok_or_else(|| ApiError::not_found("organization", &id))?;
-    Ok(Json(models::organization(organization)))
+    Ok(Json(models::organization(&data, organization)))
 }
