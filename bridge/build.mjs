@@ -1,9 +1,11 @@
 // Bundles the bridge with esbuild into ../public/bridge/ (served at /bridge/ by the app):
 // index.js (the mount API), one chunk per widget, shared chunks, and index.css.
 // `node build.mjs --metafile` also writes meta.json for size analysis (BENCHMARKS.md); every
-// build writes manifest.json (the files each widget needs, for preload links).
+// build writes manifest.json (the files each widget needs, for preload links), and icons/: the
+// widgets' provider icons, drawn locally (icons.mjs) so the stylesheet requests nothing elsewhere.
 import * as esbuild from "esbuild";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { assertNoExternalUrls, localizeProviderIcons } from "./icons.mjs";
 
 const outdir = new URL("../public/bridge/", import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
@@ -22,14 +24,31 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: "warning",
 });
+const outputs = result.metafile.outputs;
+// The path the app serves an output file at (public/ is the site root).
+const url = (file) => "/" + file.replace(/.*public\//, "");
+
+// The widgets' CSS points provider icons at WorkOS CDNs: each becomes icons/<theme>/<name>.svg.
+// The build fails if any stylesheet still names an http(s) URL afterwards.
+const iconFile = (theme, name) => `${outdir}icons/${theme}/${name}.svg`;
+const icons = new Map();
+for (const file of Object.keys(outputs).filter((f) => f.endsWith(".css"))) {
+  const local = localizeProviderIcons(readFileSync(file, "utf8"), (theme, name) => url(iconFile(theme, name)));
+  for (const icon of local.icons) icons.set(iconFile(icon.theme, icon.name), icon.svg);
+  assertNoExternalUrls(local.css, url(file));
+  writeFileSync(file, local.css);
+  outputs[file].bytes = Buffer.byteLength(local.css);
+}
+for (const [file, svg] of icons) {
+  mkdirSync(file.replace(/[^/]*$/, ""), { recursive: true });
+  writeFileSync(file, svg);
+}
 if (process.argv.includes("--metafile")) writeFileSync(`${outdir}meta.json`, JSON.stringify(result.metafile));
 
 // manifest.json: the entry (index.js), the stylesheet, and per widget id every other JS file its
 // first render needs (the entry's static imports, the widget's chunk and that chunk's static
 // imports). On widget pages the server loads the entry with a module script (fetched and
 // evaluated while the WASM loads) and preloads the rest, instead of starting after hydration.
-const outputs = result.metafile.outputs;
-const url = (file) => "/" + file.replace(/.*public\//, "");
 const staticClosure = (file, seen = new Set()) => {
   if (seen.has(file)) return seen;
   seen.add(file);
@@ -48,4 +67,5 @@ for (const id of readdirSync("src/widgets").map((f) => f.replace(/\.js$/, ""))) 
 }
 writeFileSync(`${outdir}manifest.json`, JSON.stringify(manifest, null, 2));
 const files = Object.entries(result.metafile.outputs).map(([f, o]) => `${f.replace(/.*public\//, "")} ${(o.bytes / 1024).toFixed(0)} KB`);
-console.log(`bridge: ${files.length} files in public/bridge/`);
+const iconBytes = [...icons.values()].reduce((n, svg) => n + Buffer.byteLength(svg), 0);
+console.log(`bridge: ${files.length} files and ${icons.size} icons (${(iconBytes / 1024).toFixed(0)} KB) in public/bridge/`);
