@@ -296,6 +296,12 @@ impl OrganizationCaller {
     pub fn require(&self, permission: &str) -> Result<(), ApiError> {
         require_permission(&self.permissions, permission)
     }
+
+    /// The token's organization, once the token is checked for `permission` (403 without it).
+    pub fn organization_with(&self, permission: &str) -> Result<&str, ApiError> {
+        self.require(permission)?;
+        Ok(&self.organization_id)
+    }
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, token trimmed).

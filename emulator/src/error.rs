@@ -23,9 +23,26 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     pub message: String,
-    /// The broken password rules (400 `password_strength_error` only).
+    /// The broken password rules (400 `password_strength_error`) or the invalid fields (400/422
+    /// of the API key endpoints).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<Violation>>,
+    pub errors: Option<ErrorItems>,
+}
+
+/// The items of an [`ErrorBody`]'s `errors`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ErrorItems {
+    Password(Vec<Violation>),
+    Fields(Vec<FieldError>),
+}
+
+/// One invalid field: `{code, field}` (the widgets' `CreateOrganizationApiKey422ErrorsItem` and
+/// its siblings; the spec's 422 `errors` items), e.g. `{code: "required", field: "name"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    pub code: &'static str,
+    pub field: &'static str,
 }
 
 /// The OAuth-style body of a refused grant: `{error, error_description}` (spec
@@ -76,6 +93,15 @@ pub enum ApiError {
     /// policy refuses (`password::POLICY`), one item per broken rule.
     #[error("Password does not meet the requirements.")]
     PasswordStrength(Vec<Violation>),
+    /// 400 (a query) or 422 (a body) `{code: "invalid_request_parameters", message, errors:
+    /// [{code, field}]}`: the API key endpoints' validation errors (contract §4.3, §7.1).
+    #[error("{message}")]
+    InvalidFields {
+        /// `true`: 400 (query parameters); `false`: 422 (a request body).
+        query: bool,
+        message: String,
+        errors: Vec<FieldError>,
+    },
 }
 
 impl ApiError {
@@ -100,6 +126,32 @@ impl ApiError {
         }
     }
 
+    /// 422 `invalid_request_parameters` naming one invalid body field with its error `code`.
+    pub fn invalid_field(
+        code: &'static str,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::InvalidFields {
+            query: false,
+            message: message.into(),
+            errors: vec![FieldError { code, field }],
+        }
+    }
+
+    /// 400 `invalid_request_parameters` naming one invalid query parameter.
+    pub fn invalid_query(
+        code: &'static str,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::InvalidFields {
+            query: true,
+            message: message.into(),
+            errors: vec![FieldError { code, field }],
+        }
+    }
+
     /// The body's `code`: `None` for [`ApiError::Forbidden`] (the widgets' 403 `{message}`) and
     /// for `invalid_grant` (whose body is [`OAuthErrorBody`]).
     pub fn code(&self) -> Option<&'static str> {
@@ -111,7 +163,9 @@ impl ApiError {
             Self::NotFound { .. } => Some("entity_not_found"),
             Self::BadRequest { code, .. } => Some(code),
             Self::Conflict(_) => Some("conflict"),
-            Self::Unprocessable(_) => Some("invalid_request_parameters"),
+            Self::Unprocessable(_) | Self::InvalidFields { .. } => {
+                Some("invalid_request_parameters")
+            }
             Self::TooLarge(_) => Some("payload_too_large"),
             Self::PasswordStrength(_) => Some("password_strength_error"),
         }
@@ -129,7 +183,8 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidFields { query: true, .. } => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) | Self::InvalidFields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
@@ -152,7 +207,10 @@ impl IntoResponse for ApiError {
             other => {
                 let (entity_id, errors) = match other {
                     Self::NotFound { id, .. } => (Some(id), None),
-                    Self::PasswordStrength(violations) => (None, Some(violations)),
+                    Self::PasswordStrength(violations) => {
+                        (None, Some(ErrorItems::Password(violations)))
+                    }
+                    Self::InvalidFields { errors, .. } => (None, Some(ErrorItems::Fields(errors))),
                     _ => (None, None),
                 };
                 let body = ErrorBody {

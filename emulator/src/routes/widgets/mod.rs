@@ -3,6 +3,7 @@
 //! origin; bad tokens answer 403 `{message}` so the widgets re-fetch their token. One module per
 //! widget area; every answer is a typed body (`bodies.rs` and each module's own).
 
+mod api_keys;
 mod bodies;
 mod organization_switcher;
 mod user_profile;
@@ -24,12 +25,14 @@ type WidgetRoutes = fn() -> Router<Arc<Environment>>;
 
 /// Every widget the emulator serves: its `WorkOS-Widgets-Type` (the header the widget sends)
 /// and its module's routes. Adding a widget = its module and one row here.
-const WIDGETS: [(&str, WidgetRoutes); 5] = [
+const WIDGETS: &[(&str, WidgetRoutes)] = &[
     ("user-profile", user_profile::router),
     ("user-security", user_security::router),
     ("user-sessions", user_sessions::router),
     ("user-management", users_management::router),
     ("organization-switcher", organization_switcher::router),
+    ("api-keys", api_keys::organization_router),
+    ("user-api-keys", api_keys::user_router),
 ];
 
 /// The `WorkOS-Widgets-Type` of every widget whose `/_widgets` calls the emulator answers.
