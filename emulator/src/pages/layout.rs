@@ -11,7 +11,7 @@ main { width:100%; max-width:420px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:28px; }
 h1 { font-size:22px; margin:0 0 4px; } p.sub { color:var(--muted); margin:0 0 20px; }
 label { display:block; font-weight:500; margin:12px 0 4px; }
-input[type=email], input[type=password], input[type=text] { width:100%; padding:9px 11px; border:1px solid var(--line); border-radius:8px; background:transparent; color:inherit; font:inherit; }
+input[type=email], input[type=password], input[type=text], input[type=number], select { width:100%; padding:9px 11px; border:1px solid var(--line); border-radius:8px; background:transparent; color:inherit; font:inherit; }
 button { font:inherit; cursor:pointer; }
 .primary { width:100%; margin-top:18px; padding:10px; border:0; border-radius:8px; background:var(--accent); color:#fff; font-weight:600; }
 .error { color:var(--err); margin:12px 0 0; }
@@ -21,7 +21,29 @@ h2 { font-size:14px; text-transform:uppercase; letter-spacing:.05em; color:var(-
 .demo small { display:block; color:var(--muted); }
 details summary { cursor:pointer; color:var(--muted); margin-top:8px; }
 footer { color:var(--muted); font-size:13px; margin-top:16px; text-align:center; }
+select option { background:var(--card); color:var(--fg); }
+fieldset { border:0; padding:0; margin:12px 0 0; } legend { font-weight:500; padding:0; margin-bottom:4px; }
+fieldset label { display:flex; gap:8px; align-items:center; font-weight:400; margin:4px 0; }
+.status { color:var(--muted); margin:0 0 4px; } .ok { color:var(--fg); border-left:3px solid var(--accent); padding-left:8px; }
+.item { border:1px solid var(--line); border-radius:8px; padding:10px 12px; margin:8px 0; }
+.item small { display:block; color:var(--muted); overflow-wrap:anywhere; }
+.actions { display:flex; gap:8px; margin-top:8px; flex-wrap:wrap; }
+.secondary { padding:6px 12px; border:1px solid var(--line); border-radius:8px; background:var(--card); color:inherit; }
+.secondary:hover { border-color:var(--accent); }
+:focus-visible { outline:2px solid var(--accent); outline-offset:2px; }
 "#;
+
+/// The `Content-Security-Policy` source of the pages' one stylesheet: `'sha256-<base64>'`, so a
+/// page's policy can allow exactly it and no other style.
+pub fn style_source() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(STYLE.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
 
 /// A whole HTML document titled `title` with `body` in its card column.
 pub fn page(title: &str, body: Markup) -> Markup {

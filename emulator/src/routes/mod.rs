@@ -1,6 +1,7 @@
 //! The emulator's HTTP API: one router module per WorkOS API area, merged here, with the layers
 //! every call goes through (body read first, injected faults, tracing).
 
+mod admin_portal;
 mod authenticate;
 mod authkit;
 mod emulator;
@@ -38,6 +39,7 @@ pub fn router(env: Arc<Environment>) -> Router {
         .merge(organizations::router())
         .merge(memberships::router())
         .merge(widget_tokens::router())
+        .merge(admin_portal::router())
         .merge(emulator::router())
         .nest("/_widgets", widgets::router(&env))
         .fallback(|| async {

@@ -3,8 +3,10 @@
 //! origin; bad tokens answer 403 `{message}` so the widgets re-fetch their token. One module per
 //! widget area; every answer is a typed body (`bodies.rs` and each module's own).
 
+mod admin_portal;
 mod api_keys;
 mod bodies;
+mod directory_sync;
 mod organization_switcher;
 mod user_profile;
 mod user_security;
@@ -33,6 +35,16 @@ const WIDGETS: &[(&str, WidgetRoutes)] = &[
     ("organization-switcher", organization_switcher::router),
     ("api-keys", api_keys::organization_router),
     ("user-api-keys", api_keys::user_router),
+    ("admin-portal-sso-connection", admin_portal::sso_router),
+    (
+        "admin-portal-domain-verification",
+        admin_portal::domain_verification_router,
+    ),
+    ("directory-sync", directory_sync::router),
+    (
+        "admin-portal-audit-log-streaming",
+        admin_portal::audit_log_streaming_router,
+    ),
 ];
 
 /// The `WorkOS-Widgets-Type` of every widget whose `/_widgets` calls the emulator answers.
