@@ -245,7 +245,9 @@ fn require_permission(permissions: &[String], permission: &str) -> Result<(), Ap
 /// widgets (Admin Portal, organization API keys) accept either. Anything else → 403 `{message}`.
 #[derive(Debug, Clone)]
 pub struct OrganizationCaller {
-    pub organization_id: String,
+    /// `None` for a member's token without an organization: refused by
+    /// [`OrganizationCaller::organization_with`] (after the permission check, whose 403 it gets).
+    organization_id: Option<String>,
     /// The member whose token it is; `None` for an organization-level token.
     pub user_id: Option<String>,
     /// The token's `permissions` that still hold: for a member, those their current role grants;
@@ -257,7 +259,7 @@ impl FromRequestParts<Arc<Environment>> for OrganizationCaller {
     type Rejection = ApiError;
 
     /// 403 for a bad token, an organization-level token of an organization that no longer
-    /// exists, a member's token without an organization, or one [`WidgetCaller`] refuses.
+    /// exists, or a user's token [`WidgetCaller`] refuses.
     async fn from_request_parts(
         parts: &mut Parts,
         env: &Arc<Environment>,
@@ -276,15 +278,14 @@ impl FromRequestParts<Arc<Environment>> for OrganizationCaller {
                 .filter(|p| ORGANIZATION_TOKEN_SCOPES.contains(&p.as_str()))
                 .collect();
             return Ok(Self {
-                organization_id: claims.sub,
+                organization_id: Some(claims.sub),
                 user_id: None,
                 permissions,
             });
         }
         let caller = WidgetCaller::from_claims(claims, &data)?;
-        let organization_id = caller.organization()?.to_string();
         Ok(Self {
-            organization_id,
+            organization_id: caller.organization_id,
             user_id: Some(caller.user_id),
             permissions: caller.permissions,
         })
@@ -297,10 +298,13 @@ impl OrganizationCaller {
         require_permission(&self.permissions, permission)
     }
 
-    /// The token's organization, once the token is checked for `permission` (403 without it).
+    /// The token's organization, once the token is checked for `permission`: 403 without it, or
+    /// for a user's token without an organization.
     pub fn organization_with(&self, permission: &str) -> Result<&str, ApiError> {
         self.require(permission)?;
-        Ok(&self.organization_id)
+        self.organization_id.as_deref().ok_or_else(|| {
+            ApiError::Forbidden("This widget token is not for an organization.".into())
+        })
     }
 }
 
