@@ -2,6 +2,7 @@
 //! every call goes through (body read first, injected faults, tracing).
 
 mod admin_portal;
+mod api_keys;
 mod authenticate;
 mod authkit;
 mod emulator;
@@ -39,6 +40,7 @@ pub fn router(env: Arc<Environment>) -> Router {
         .merge(organizations::router())
         .merge(memberships::router())
         .merge(widget_tokens::router())
+        .merge(api_keys::router())
         .merge(admin_portal::router())
         .merge(emulator::router())
         .nest("/_widgets", widgets::router(&env))

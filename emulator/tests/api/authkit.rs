@@ -144,7 +144,11 @@ async fn refresh_rotates_the_token_and_switches_organization_for_members_only() 
     let claims = payload(globex.access_token.expose());
     assert_eq!(claims["org_id"], GLOBEX_ID);
     assert_eq!(claims["role"], "member");
-    assert_eq!(claims["permissions"], serde_json::json!([]));
+    // The member role's permissions, as the demo seed grants them: their own API keys only.
+    assert_eq!(
+        claims["permissions"],
+        serde_json::json!(["widgets:user-api-keys:manage-self"])
+    );
     assert_eq!(
         claims["sid"],
         payload(auth.access_token.expose())["sid"],

@@ -58,6 +58,29 @@ pub const SDK_CALLS: &[(&str, &str, &str)] = &[
         "/user_management/organization_memberships",
     ),
     ("create_token", "POST", "/widgets/token"),
+    (
+        "create_organization_api_key",
+        "POST",
+        "/organizations/{organizationId}/api_keys",
+    ),
+    (
+        "list_organization_api_keys",
+        "GET",
+        "/organizations/{organizationId}/api_keys",
+    ),
+    ("create_validation", "POST", "/api_keys/validations"),
+    ("delete_api_key", "DELETE", "/api_keys/{id}"),
+    ("create_api_key_expire", "POST", "/api_keys/{id}/expire"),
+    (
+        "create_user_api_key",
+        "POST",
+        "/user_management/users/{userId}/api_keys",
+    ),
+    (
+        "list_user_api_keys",
+        "GET",
+        "/user_management/users/{userId}/api_keys",
+    ),
 ];
 
 fn manifest_dir() -> PathBuf {

@@ -7,9 +7,12 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use workos::WidgetSessionTokenScopes::WidgetsUsersTableManage;
-use workos_emulator::entities::Data;
-use workos_emulator::seed::{ACME_ID, ALICE_ID, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID};
+use workos::WidgetSessionTokenScopes::{Unknown, WidgetsApiKeysManage, WidgetsUsersTableManage};
+use workos_emulator::entities::{ApiKeyOwner, Data};
+use workos_emulator::seed::{
+    ACME_ID, ALICE_ID, API_KEYS_MANAGE, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID,
+    USERS_TABLE_MANAGE,
+};
 
 use crate::coverage::{normalise, registered_routes};
 use crate::support::{Harness, changed_fields, forge, payload, snapshot};
@@ -24,8 +27,9 @@ struct Endpoint {
     path: &'static str,
     body: Option<&'static str>,
     widget: &'static str,
-    /// Needs `widgets:users-table:manage`.
-    admin: bool,
+    /// The permission the operation needs (`widgets:users-table:manage`, …), which the member
+    /// scenarios' tokens lack.
+    permission: Option<&'static str>,
     /// Needs `x-elevated-access-token`.
     elevated: bool,
     /// The status when the placeholders name another organization's (or user's) objects; `None`:
@@ -45,15 +49,19 @@ const fn ep(
         path,
         body,
         widget,
-        admin: false,
+        permission: None,
         elevated: false,
         foreign: None,
     }
 }
 
 impl Endpoint {
-    const fn admin(mut self) -> Self {
-        self.admin = true;
+    /// Needs `widgets:users-table:manage`.
+    const fn admin(self) -> Self {
+        self.needs(USERS_TABLE_MANAGE)
+    }
+    const fn needs(mut self, permission: &'static str) -> Self {
+        self.permission = Some(permission);
         self
     }
     const fn elevated(mut self) -> Self {
@@ -71,6 +79,14 @@ const SECURITY: &str = "user-security";
 const SESSIONS: &str = "user-sessions";
 const MANAGEMENT: &str = "user-management";
 const SWITCHER: &str = "organization-switcher";
+const KEYS: &str = "api-keys";
+const USER_KEYS: &str = "user-api-keys";
+const MANAGE_SELF: &str = "widgets:user-api-keys:manage-self";
+const MANAGE_ALL: &str = "widgets:user-api-keys:manage-all";
+/// A key created by the attacker, the same for every organization.
+const NEW_KEY: &str = r#"{"name":"Mallory's key","permissions":["posts:read"],"expiresAt":null}"#;
+/// Expires a key at once.
+const EXPIRE_NOW: &str = r#"{"expiresAt":"2020-01-01T00:00:00.000Z"}"#;
 
 /// Every `/_widgets` route (checked by [`the_matrix_covers_every_widgets_route`]), the member
 /// routes once per kind of id a caller could put there (user, membership, invitation).
@@ -239,6 +255,38 @@ const ENDPOINTS: &[Endpoint] = &[
     .foreign(404),
     // OrganizationSwitcher (O1).
     ep("GET", "/UserManagement/organizations", None, SWITCHER),
+    // ApiKeys, organization scope (K1–K5): a user API key through these routes is not found either.
+    ep("GET", "/ApiKeys/organization-api-keys?limit=10", None, KEYS).needs(API_KEYS_MANAGE),
+    ep("GET", "/ApiKeys/permissions?limit=100", None, KEYS).needs(API_KEYS_MANAGE),
+    ep(
+        "POST",
+        "/ApiKeys/organization-api-keys",
+        Some(NEW_KEY),
+        KEYS,
+    )
+    .needs(API_KEYS_MANAGE),
+    ep("DELETE", "/ApiKeys/{org_key}", None, KEYS)
+        .needs(API_KEYS_MANAGE)
+        .foreign(404),
+    ep("DELETE", "/ApiKeys/{user_key}", None, KEYS)
+        .needs(API_KEYS_MANAGE)
+        .foreign(404),
+    ep("POST", "/ApiKeys/{org_key}/expire", Some(EXPIRE_NOW), KEYS)
+        .needs(API_KEYS_MANAGE)
+        .foreign(404),
+    // ApiKeys, user scope (UK1–UK5): every member manages their own keys, so no admin rows.
+    ep("GET", "/UserApiKeys/api-keys?limit=10", None, USER_KEYS),
+    ep("GET", "/UserApiKeys/permissions?limit=100", None, USER_KEYS),
+    ep("POST", "/UserApiKeys/api-keys", Some(NEW_KEY), USER_KEYS),
+    ep("DELETE", "/UserApiKeys/{user_key}", None, USER_KEYS).foreign(404),
+    ep("DELETE", "/UserApiKeys/{org_key}", None, USER_KEYS).foreign(404),
+    ep(
+        "POST",
+        "/UserApiKeys/{user_key}/expire",
+        Some(EXPIRE_NOW),
+        USER_KEYS,
+    )
+    .foreign(404),
 ];
 
 /// The objects of one organization and one of its users that the requests name.
@@ -261,6 +309,9 @@ struct Targets {
     /// A new address to invite, and the password the caller's `update-password` sends.
     invitee: String,
     password: String,
+    /// An organization API key, and the user's own user API key.
+    org_key: String,
+    user_key: String,
 }
 
 impl Targets {
@@ -281,6 +332,8 @@ impl Targets {
             ("{email}", &self.email),
             ("{invitee}", &self.invitee),
             ("{password}", &self.password),
+            ("{org_key}", &self.org_key),
+            ("{user_key}", &self.user_key),
         ]
         .into_iter()
         .fold(template.to_string(), |text, (placeholder, value)| {
@@ -314,9 +367,13 @@ impl Victim {
             "email_changes": data.email_changes.iter().filter(|(user, _)| ours(user)).collect::<Vec<_>>(),
             "elevated": data.elevated.values().filter(|e| ours(&e.user_id)).collect::<Vec<_>>(),
             "mail": data.mailbox.iter().filter(|m| self.emails.iter().any(|e| m.to.eq_ignore_ascii_case(e))).collect::<Vec<_>>(),
+            "api_keys": data.api_keys.values().filter(|k| k.owner.organization_id() == self.organization || k.owner.user_id().is_some_and(|u| ours(&u.to_string()))).collect::<Vec<_>>(),
         })
     }
 }
+
+/// The refusal of a token without the row's permission (`{permission}` is the row's).
+const LACKS: &str = "lacks the '{permission}' permission";
 
 /// Which rows of [`ENDPOINTS`] a scenario runs.
 #[derive(Clone, Copy)]
@@ -480,6 +537,31 @@ async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &st
         .as_str()
         .unwrap()
         .to_string();
+    let org_key = status_of(
+        h,
+        h.widget(
+            Method::POST,
+            "/ApiKeys/organization-api-keys",
+            admin_token,
+            KEYS,
+        )
+        .json(&json!({"name": "Isolation target", "permissions": ["posts:read"]})),
+        201,
+        "create an organization API key",
+    )
+    .await;
+    let own_keys = h
+        .widget_token(user, Some(organization), vec![Unknown(MANAGE_SELF.into())])
+        .await
+        .unwrap();
+    let user_key = status_of(
+        h,
+        h.widget(Method::POST, "/UserApiKeys/api-keys", &own_keys, USER_KEYS)
+            .json(&json!({"name": "Isolation target", "permissions": ["posts:read"]})),
+        201,
+        "create a user API key",
+    )
+    .await;
     let data = h.emulator.environment().store.read();
     let invite = data
         .invitations
@@ -514,12 +596,21 @@ async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &st
         email_code,
         invitee: "isolation.invitee@example.test".into(),
         password: DEMO_PASSWORD.into(),
+        org_key: org_key["id"].as_str().unwrap().into(),
+        user_key: user_key["id"].as_str().unwrap().into(),
     }
 }
 
 impl Fixtures {
     async fn build(h: &Harness) -> Self {
-        let manage = || vec![WidgetsUsersTableManage];
+        let manage = || {
+            vec![
+                WidgetsUsersTableManage,
+                WidgetsApiKeysManage,
+                Unknown(MANAGE_SELF.into()),
+                Unknown(MANAGE_ALL.into()),
+            ]
+        };
         let alice_acme_admin = h
             .widget_token(ALICE_ID, Some(ACME_ID), manage())
             .await
@@ -630,6 +721,8 @@ impl Fixtures {
                 acme.session.as_str(),
                 acme.challenge.as_str(),
                 acme.factor.as_str(),
+                acme.org_key.as_str(),
+                acme.user_key.as_str(),
             ]
             .map(String::from)
             .to_vec(),
@@ -649,6 +742,8 @@ impl Fixtures {
                 globex.session.as_str(),
                 globex.challenge.as_str(),
                 globex.factor.as_str(),
+                globex.org_key.as_str(),
+                globex.user_key.as_str(),
             ]
             .map(String::from)
             .to_vec(),
@@ -695,6 +790,19 @@ impl Fixtures {
                 targets.member
             );
             assert_eq!(data.email_changes[&targets.member].code, targets.email_code);
+            assert_eq!(
+                data.api_keys[&targets.org_key].owner,
+                ApiKeyOwner::Organization {
+                    organization_id: organization.into()
+                }
+            );
+            assert_eq!(
+                data.api_keys[&targets.user_key].owner,
+                ApiKeyOwner::User {
+                    user_id: targets.member.clone(),
+                    organization_id: organization.into()
+                }
+            );
         }
         assert_eq!(data.membership(DANA_ID, ACME_ID).unwrap().role, "member");
         assert!(data.membership(EVAN_ID, ACME_ID).is_none());
@@ -807,7 +915,7 @@ fn bad_tokens(
 }
 
 fn scenarios(h: &Harness, f: &Fixtures) -> Vec<Scenario> {
-    let lacks = Some("lacks the 'widgets:users-table:manage' permission");
+    let lacks = Some(LACKS);
     let mut list = vec![
         // (a) another organization's ids.
         Scenario {
@@ -911,7 +1019,7 @@ fn scenarios(h: &Harness, f: &Fixtures) -> Vec<Scenario> {
 fn runs(rows: Rows, endpoint: &Endpoint) -> bool {
     match rows {
         Rows::All => true,
-        Rows::Admin => endpoint.admin,
+        Rows::Admin => endpoint.permission.is_some(),
         Rows::Elevated => endpoint.elevated,
     }
 }
@@ -951,6 +1059,9 @@ async fn check(h: &Harness, scenario: &Scenario, endpoint: &Endpoint) -> Result<
         return Err(format!("answered {status}: {body}"));
     }
     let refused = |expected: u16, message: Option<&str>| -> Result<(), String> {
+        let message =
+            message.map(|m| m.replace("{permission}", endpoint.permission.unwrap_or_default()));
+        let message = message.as_deref();
         if status != expected {
             return Err(format!("answered {status}, expected {expected}: {body}"));
         }

@@ -11,6 +11,7 @@ mod persistence;
 mod properties;
 mod support;
 mod widget_tokens;
+mod widgets_api_keys;
 mod widgets_user_account;
 mod widgets_user_profile;
 mod widgets_users_management;

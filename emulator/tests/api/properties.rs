@@ -20,7 +20,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;
 use serde_json::{Value, json};
-use workos::WidgetSessionTokenScopes::WidgetsUsersTableManage;
+use workos::WidgetSessionTokenScopes::{Unknown, WidgetsApiKeysManage, WidgetsUsersTableManage};
 use workos_emulator::entities::{Data, InvitationState, MembershipStatus};
 use workos_emulator::seed::{
     ACME_ID, ALICE_ID, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID, INITECH_ID,
@@ -58,6 +58,12 @@ const BODY_ENDPOINTS: &[(&str, &str)] = &[
     ("DELETE", "/UserManagement/members/{id}"),
     ("POST", "/UserManagement/invites/{id}/resend"),
     ("DELETE", "/UserManagement/invites/{id}"),
+    ("POST", "/ApiKeys/organization-api-keys"),
+    ("DELETE", "/ApiKeys/{id}"),
+    ("POST", "/ApiKeys/{id}/expire"),
+    ("POST", "/UserApiKeys/api-keys"),
+    ("DELETE", "/UserApiKeys/{id}"),
+    ("POST", "/UserApiKeys/{id}/expire"),
 ];
 
 /// Every GET `/_widgets` route.
@@ -69,6 +75,10 @@ const GET_ENDPOINTS: &[&str] = &[
     "/UserManagement/roles-and-config",
     "/UserManagement/roles",
     "/UserManagement/organizations",
+    "/ApiKeys/organization-api-keys",
+    "/ApiKeys/permissions",
+    "/UserApiKeys/api-keys",
+    "/UserApiKeys/permissions",
 ];
 
 /// The widgets' request field names, so generated objects get past the shape check.
@@ -85,6 +95,9 @@ const FIELDS: &[&str] = &[
     "currentSessionId",
     "email",
     "roles",
+    "name",
+    "permissions",
+    "expiresAt",
 ];
 
 /// Strings worth trying in any field.
@@ -287,7 +300,16 @@ impl Fixture {
         let alice = h.sign_in("alice@acme.test").await;
         let bob = h.sign_in("bob@acme.test").await;
         let admin = h
-            .widget_token(ALICE_ID, Some(ACME_ID), vec![WidgetsUsersTableManage])
+            .widget_token(
+                ALICE_ID,
+                Some(ACME_ID),
+                vec![
+                    WidgetsUsersTableManage,
+                    WidgetsApiKeysManage,
+                    Unknown("widgets:user-api-keys:manage-self".into()),
+                    Unknown("widgets:user-api-keys:manage-all".into()),
+                ],
+            )
             .await
             .unwrap();
         let elevated = h
@@ -302,6 +324,16 @@ impl Fixture {
             )
             .json(&json!({"email": "pending.fuzz@acme.test", "roles": ["member"]}));
         assert_eq!(h.call(invite).await.0, 201);
+        // An organization API key and a user API key to aim at.
+        for (path, widget) in [
+            ("/ApiKeys/organization-api-keys", "api-keys"),
+            ("/UserApiKeys/api-keys", "user-api-keys"),
+        ] {
+            let create = h
+                .widget(Method::POST, path, &admin, widget)
+                .json(&json!({"name": "fuzz target", "permissions": ["posts:read"]}));
+            assert_eq!(h.call(create).await.0, 201);
+        }
         let ids = {
             let data = h.emulator.environment().store.read();
             let mut ids = vec![
@@ -311,6 +343,7 @@ impl Fixture {
             ];
             ids.push(data.membership(BOB_ID, ACME_ID).unwrap().id.clone());
             ids.extend(data.invitations.keys().cloned());
+            ids.extend(data.api_keys.keys().cloned());
             for auth in [&alice, &bob] {
                 ids.push(
                     crate::support::payload(auth.access_token.expose())["sid"]

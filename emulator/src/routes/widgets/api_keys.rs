@@ -18,21 +18,17 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::bodies::Success;
 use crate::auth::{OrganizationCaller, WidgetCaller};
-use crate::clock::{now, timestamp};
+use crate::clock::timestamp;
 use crate::entities::{ApiKey, ApiKeyOwner, ApiKeyPermission, Data, User};
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::models::paginate_newest_first;
+use crate::routes::api_keys::{NewApiKey, check_new_key, set_expiry};
 use crate::seed::{API_KEYS_MANAGE, USER_API_KEYS_MANAGE_ALL, USER_API_KEYS_MANAGE_SELF};
-
-/// The longest key name accepted (characters).
-const MAX_NAME_CHARS: usize = 255;
 
 /// K1–K5 under `/_widgets/ApiKeys/` (`WorkOS-Widgets-Type: api-keys`).
 pub fn organization_router() -> Router<Arc<Environment>> {
@@ -329,71 +325,18 @@ fn page_of_permissions(data: &Data, query: &ListQuery) -> Result<Page<Permission
     })
 }
 
-/// A timestamp of a request body (ISO 8601 / RFC 3339); 422 naming `field` otherwise.
-fn moment(text: &str, field: &'static str) -> Result<OffsetDateTime, ApiError> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| {
-        ApiError::invalid_field(
-            "invalid_date",
-            field,
-            format!("{field} must be an ISO 8601 timestamp, not '{text}'."),
-        )
-    })
-}
+/// The expiry's name in the widgets' bodies.
+const EXPIRES_AT: &str = "expiresAt";
 
-/// A create request checked: the trimmed name, the permissions (known slugs, each once, in the
-/// environment's order) and the expiry (in the future). 422 `{errors: [{code, field}]}` naming the
-/// first invalid field.
-fn checked_create(
-    data: &Data,
-    body: CreateKeyRequest,
-) -> Result<(String, Vec<String>, Option<OffsetDateTime>), ApiError> {
-    let name = body.name.trim().to_string();
-    if name.is_empty() {
-        return Err(ApiError::invalid_field(
-            "required",
-            "name",
-            "Enter a name for the API key.",
-        ));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::invalid_field(
-            "too_long",
-            "name",
-            format!("The name is longer than {MAX_NAME_CHARS} characters."),
-        ));
-    }
-    if let Some(unknown) = body
-        .permissions
-        .iter()
-        .find(|slug| !data.api_key_permissions.iter().any(|p| &p.slug == *slug))
-    {
-        return Err(ApiError::invalid_field(
-            "invalid",
-            "permissions",
-            format!("'{unknown}' is not an API key permission of this environment."),
-        ));
-    }
-    let permissions = data
-        .api_key_permissions
-        .iter()
-        .filter(|p| body.permissions.contains(&p.slug))
-        .map(|p| p.slug.clone())
-        .collect();
-    let expires_at = match body.expires_at.as_deref() {
-        None => None,
-        Some(text) => {
-            let at = moment(text, "expiresAt")?;
-            if at <= now() {
-                return Err(ApiError::invalid_field(
-                    "must_be_in_the_future",
-                    "expiresAt",
-                    "The expiry must be in the future.",
-                ));
-            }
-            Some(at)
-        }
-    };
-    Ok((name, permissions, expires_at))
+/// A create request checked (`check_new_key`: 422 naming the first invalid field).
+fn checked(data: &Data, body: &CreateKeyRequest) -> Result<NewApiKey, ApiError> {
+    check_new_key(
+        data,
+        &body.name,
+        &body.permissions,
+        body.expires_at.as_deref(),
+        EXPIRES_AT,
+    )
 }
 
 /// The [`CreatedApiKey`] answer for a key just issued with `secret`.
@@ -407,25 +350,6 @@ fn created(key: &ApiKey, secret: String) -> CreatedApiKey {
         permissions: key.permissions.clone(),
         expires_at: key.expires_at.map(timestamp),
     }
-}
-
-/// Sets the expiry of `key` from an expire request: `None` clears it, a moment in the future
-/// schedules it, any other moment expires the key now. 409 when the key has already expired
-/// (an expired key stays expired: make a new one).
-fn expire(key: &mut ApiKey, expires_at: Option<&str>) -> Result<(), ApiError> {
-    let now = now();
-    if !key.is_active(now) {
-        return Err(ApiError::Conflict(format!(
-            "The API key '{}' has already expired.",
-            key.name
-        )));
-    }
-    key.expires_at = match expires_at {
-        None => None,
-        Some(text) => Some(moment(text, "expiresAt")?.max(now)),
-    };
-    key.updated_at = now;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,11 +423,11 @@ async fn create_organization_key(
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
     let org = keys_organization(&caller)?.to_string();
     let mut data = env.store.write();
-    let (name, permissions, expires_at) = checked_create(&data, body)?;
+    let new = checked(&data, &body)?;
     let owner = ApiKeyOwner::Organization {
         organization_id: org,
     };
-    let (key, secret) = data.issue_api_key(owner, name, permissions, expires_at);
+    let (key, secret) = data.issue_api_key(owner, new.name, new.permissions, new.expires_at);
     Ok((StatusCode::CREATED, Json(created(&key, secret))))
 }
 
@@ -535,7 +459,7 @@ async fn expire_organization_key(
     let org = keys_organization(&caller)?;
     let mut data = env.store.write();
     let key = organization_key(&mut data, org, &id)?;
-    expire(key, body.expires_at.as_deref())?;
+    set_expiry(key, body.expires_at.as_deref(), EXPIRES_AT)?;
     Ok(Json(OrganizationApiKeyRow::new(key)))
 }
 
@@ -627,12 +551,12 @@ async fn create_user_key(
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
     let scope = UserKeysScope::of(&caller)?;
     let mut data = env.store.write();
-    let (name, permissions, expires_at) = checked_create(&data, body)?;
+    let new = checked(&data, &body)?;
     let owner = ApiKeyOwner::User {
         user_id: scope.user_id,
         organization_id: scope.organization_id,
     };
-    let (key, secret) = data.issue_api_key(owner, name, permissions, expires_at);
+    let (key, secret) = data.issue_api_key(owner, new.name, new.permissions, new.expires_at);
     Ok((StatusCode::CREATED, Json(created(&key, secret))))
 }
 
@@ -662,7 +586,11 @@ async fn expire_user_key(
 ) -> Result<Json<UserApiKeyRow>, ApiError> {
     let scope = UserKeysScope::of(&caller)?;
     let mut data = env.store.write();
-    expire(scope.key(&mut data, &id)?, body.expires_at.as_deref())?;
+    set_expiry(
+        scope.key(&mut data, &id)?,
+        body.expires_at.as_deref(),
+        EXPIRES_AT,
+    )?;
     let key = &data.api_keys[&id];
     Ok(Json(user_key_row(&data, key)))
 }
