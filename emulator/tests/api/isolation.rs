@@ -7,15 +7,21 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use workos::WidgetSessionTokenScopes::{Unknown, WidgetsApiKeysManage, WidgetsUsersTableManage};
+use workos::WidgetSessionTokenScopes::{
+    Unknown, WidgetsApiKeysManage, WidgetsAuditLogStreamingManage, WidgetsDomainVerificationManage,
+    WidgetsDsyncManage, WidgetsSSOManage, WidgetsUsersTableManage,
+};
+use workos_emulator::auth::ORGANIZATION_TOKEN_SCOPES;
 use workos_emulator::entities::{ApiKeyOwner, Data};
 use workos_emulator::seed::{
-    ACME_ID, ALICE_ID, API_KEYS_MANAGE, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID,
+    ACME_ID, ALICE_ID, API_KEYS_MANAGE, AUDIT_LOG_STREAMING_MANAGE, BOB_ID, CAROL_ID,
+    DEMO_PASSWORD, DOMAIN_VERIFICATION_MANAGE, DSYNC_MANAGE, GLOBEX_ID, SSO_MANAGE,
     USERS_TABLE_MANAGE,
 };
 
 use crate::coverage::{normalise, registered_routes};
 use crate::support::{Harness, changed_fields, forge, payload, snapshot};
+use crate::widgets_admin_portal::{DOMAINS, DSYNC, SSO, STREAM, all_scopes, organization_token};
 
 /// Dana and Evan: two of the 25 extra Acme members of the demo seed.
 const DANA_ID: &str = "user_01JDEM00000000000000000100";
@@ -287,6 +293,51 @@ const ENDPOINTS: &[Endpoint] = &[
         USER_KEYS,
     )
     .foreign(404),
+    // Admin Portal widgets (A1, A2 per intent, D1–D3, L1) and DirectorySync (Y1). D3 before D2:
+    // the control removes the domain.
+    ep("GET", "/admin-portal/sso-connections", None, SSO).needs(SSO_MANAGE),
+    ep("POST", "/admin-portal/generate-link?intent=sso", None, SSO).needs(SSO_MANAGE),
+    ep(
+        "POST",
+        "/admin-portal/generate-link?intent=domain_verification",
+        None,
+        DOMAINS,
+    )
+    .needs(DOMAIN_VERIFICATION_MANAGE),
+    ep(
+        "POST",
+        "/admin-portal/generate-link?intent=log_streams",
+        None,
+        STREAM,
+    )
+    .needs(AUDIT_LOG_STREAMING_MANAGE),
+    ep(
+        "POST",
+        "/admin-portal/generate-link?intent=dsync",
+        None,
+        DSYNC,
+    )
+    .needs(DSYNC_MANAGE),
+    ep("GET", "/admin-portal/organization-domains", None, DOMAINS)
+        .needs(DOMAIN_VERIFICATION_MANAGE),
+    ep(
+        "POST",
+        "/admin-portal/organization-domains/{domain}/reverify",
+        None,
+        DOMAINS,
+    )
+    .needs(DOMAIN_VERIFICATION_MANAGE)
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/admin-portal/organization-domains/{domain}",
+        None,
+        DOMAINS,
+    )
+    .needs(DOMAIN_VERIFICATION_MANAGE)
+    .foreign(404),
+    ep("GET", "/admin-portal/audit-log-stream", None, STREAM).needs(AUDIT_LOG_STREAMING_MANAGE),
+    ep("GET", "/directory-sync/directories", None, DSYNC).needs(DSYNC_MANAGE),
 ];
 
 /// The objects of one organization and one of its users that the requests name.
@@ -312,6 +363,8 @@ struct Targets {
     /// An organization API key, and the user's own user API key.
     org_key: String,
     user_key: String,
+    /// The organization's last domain (Acme: `acme-corp.test`, pending; Globex: `globex.test`).
+    domain: String,
 }
 
 impl Targets {
@@ -334,6 +387,7 @@ impl Targets {
             ("{password}", &self.password),
             ("{org_key}", &self.org_key),
             ("{user_key}", &self.user_key),
+            ("{domain}", &self.domain),
         ]
         .into_iter()
         .fold(template.to_string(), |text, (placeholder, value)| {
@@ -367,6 +421,11 @@ impl Victim {
             "email_changes": data.email_changes.iter().filter(|(user, _)| ours(user)).collect::<Vec<_>>(),
             "elevated": data.elevated.values().filter(|e| ours(&e.user_id)).collect::<Vec<_>>(),
             "mail": data.mailbox.iter().filter(|m| self.emails.iter().any(|e| m.to.eq_ignore_ascii_case(e))).collect::<Vec<_>>(),
+            "organization_domains": data.organization_domains.values().filter(|d| d.organization_id == self.organization).collect::<Vec<_>>(),
+            "sso_connections": data.sso_connections.values().filter(|c| c.organization_id == self.organization).collect::<Vec<_>>(),
+            "directories": data.directories.values().filter(|d| d.organization_id == self.organization).collect::<Vec<_>>(),
+            "audit_log_stream": data.audit_log_streams.get(&self.organization),
+            "portal_links": data.portal_links.values().filter(|l| l.organization_id == self.organization).collect::<Vec<_>>(),
             "api_keys": data.api_keys.values().filter(|k| k.owner.organization_id() == self.organization || k.owner.user_id().is_some_and(|u| ours(&u.to_string()))).collect::<Vec<_>>(),
         })
     }
@@ -381,6 +440,9 @@ enum Rows {
     All,
     Admin,
     Elevated,
+    /// The rows of the widgets that take organization-level tokens (their permission is one of
+    /// `auth::ORGANIZATION_TOKEN_SCOPES`).
+    OrganizationLevel,
 }
 
 enum Expect {
@@ -441,6 +503,10 @@ struct Fixtures {
     alice_elevated: String,
     bob_elevated: String,
     carol_elevated: String,
+    /// Organization-level tokens (no user): Acme's without scopes, Globex's with every scope an
+    /// organization-level token can have (the Admin Portal widgets', API keys').
+    acme_organization_bare: String,
+    globex_organization_admin: String,
     /// Bob's side of Acme, Carol's side of Globex.
     acme: Targets,
     globex: Targets,
@@ -598,6 +664,12 @@ async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &st
         password: DEMO_PASSWORD.into(),
         org_key: org_key["id"].as_str().unwrap().into(),
         user_key: user_key["id"].as_str().unwrap().into(),
+        domain: data
+            .domains_of(organization)
+            .last()
+            .expect("a domain")
+            .id
+            .clone(),
     }
 }
 
@@ -609,6 +681,10 @@ impl Fixtures {
                 WidgetsApiKeysManage,
                 Unknown(MANAGE_SELF.into()),
                 Unknown(MANAGE_ALL.into()),
+                WidgetsSSOManage,
+                WidgetsDomainVerificationManage,
+                WidgetsDsyncManage,
+                WidgetsAuditLogStreamingManage,
             ]
         };
         let alice_acme_admin = h
@@ -723,6 +799,9 @@ impl Fixtures {
                 acme.factor.as_str(),
                 acme.org_key.as_str(),
                 acme.user_key.as_str(),
+                acme.domain.as_str(),
+                "acme-corp.test",
+                "Acme Okta",
             ]
             .map(String::from)
             .to_vec(),
@@ -744,6 +823,8 @@ impl Fixtures {
                 globex.factor.as_str(),
                 globex.org_key.as_str(),
                 globex.user_key.as_str(),
+                globex.domain.as_str(),
+                "\"globex.test\"",
             ]
             .map(String::from)
             .to_vec(),
@@ -759,6 +840,13 @@ impl Fixtures {
             alice_elevated,
             bob_elevated,
             carol_elevated,
+            acme_organization_bare: organization_token(h, ACME_ID, vec![]).await,
+            globex_organization_admin: organization_token(
+                h,
+                GLOBEX_ID,
+                [all_scopes(), vec![WidgetsApiKeysManage]].concat(),
+            )
+            .await,
             acme,
             globex,
             acme_victim,
@@ -993,6 +1081,37 @@ fn scenarios(h: &Harness, f: &Fixtures) -> Vec<Scenario> {
             Some("not a member of the organization"),
         ),
     ];
+    // Organization-level tokens (no user): without the row's scope; another organization's on
+    // Acme's ids; expired.
+    list.push(Scenario::refused(
+        "Acme's organization-level token without scopes",
+        Some(f.acme_organization_bare.clone()),
+        &f.alice_elevated,
+        &f.acme,
+        Rows::OrganizationLevel,
+        lacks,
+    ));
+    list.push(Scenario {
+        name: "Globex's organization-level token on Acme's ids".into(),
+        token: Some(f.globex_organization_admin.clone()),
+        elevated: None,
+        targets: f.acme.clone(),
+        rows: Rows::OrganizationLevel,
+        expect: Expect::CrossOrganization(f.acme_victim.clone()),
+    });
+    let (_, globex_claims, _) = forge::split(&f.globex_organization_admin);
+    let mut expired = globex_claims.clone();
+    let now = workos_emulator::clock::now().unix_timestamp();
+    expired["exp"] = json!(now - 60);
+    expired["iat"] = json!(now - 3660);
+    list.push(Scenario::refused(
+        "an expired organization-level token",
+        Some(h.emulator.environment().keys.sign(&expired)),
+        &f.alice_elevated,
+        &f.globex,
+        Rows::All,
+        Some("Widget token expired."),
+    ));
     // (c)–(f) tokens that must not work anywhere, with Alice's genuine elevated access.
     for (name, token, message) in bad_tokens(h, f) {
         list.push(Scenario::refused(
@@ -1021,6 +1140,9 @@ fn runs(rows: Rows, endpoint: &Endpoint) -> bool {
         Rows::All => true,
         Rows::Admin => endpoint.permission.is_some(),
         Rows::Elevated => endpoint.elevated,
+        Rows::OrganizationLevel => endpoint
+            .permission
+            .is_some_and(|p| ORGANIZATION_TOKEN_SCOPES.contains(&p)),
     }
 }
 

@@ -20,7 +20,10 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;
 use serde_json::{Value, json};
-use workos::WidgetSessionTokenScopes::{Unknown, WidgetsApiKeysManage, WidgetsUsersTableManage};
+use workos::WidgetSessionTokenScopes::{
+    Unknown, WidgetsApiKeysManage, WidgetsAuditLogStreamingManage, WidgetsDomainVerificationManage,
+    WidgetsDsyncManage, WidgetsSSOManage, WidgetsUsersTableManage,
+};
 use workos_emulator::entities::{Data, InvitationState, MembershipStatus};
 use workos_emulator::seed::{
     ACME_ID, ALICE_ID, BOB_ID, CAROL_ID, DEMO_PASSWORD, GLOBEX_ID, INITECH_ID,
@@ -64,6 +67,9 @@ const BODY_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/UserApiKeys/api-keys"),
     ("DELETE", "/UserApiKeys/{id}"),
     ("POST", "/UserApiKeys/{id}/expire"),
+    ("POST", "/admin-portal/generate-link"),
+    ("POST", "/admin-portal/organization-domains/{id}/reverify"),
+    ("DELETE", "/admin-portal/organization-domains/{id}"),
 ];
 
 /// Every GET `/_widgets` route.
@@ -79,6 +85,10 @@ const GET_ENDPOINTS: &[&str] = &[
     "/ApiKeys/permissions",
     "/UserApiKeys/api-keys",
     "/UserApiKeys/permissions",
+    "/admin-portal/sso-connections",
+    "/admin-portal/organization-domains",
+    "/admin-portal/audit-log-stream",
+    "/directory-sync/directories",
 ];
 
 /// The widgets' request field names, so generated objects get past the shape check.
@@ -308,6 +318,10 @@ impl Fixture {
                     WidgetsApiKeysManage,
                     Unknown("widgets:user-api-keys:manage-self".into()),
                     Unknown("widgets:user-api-keys:manage-all".into()),
+                    WidgetsSSOManage,
+                    WidgetsDomainVerificationManage,
+                    WidgetsDsyncManage,
+                    WidgetsAuditLogStreamingManage,
                 ],
             )
             .await
@@ -344,6 +358,7 @@ impl Fixture {
             ids.push(data.membership(BOB_ID, ACME_ID).unwrap().id.clone());
             ids.extend(data.invitations.keys().cloned());
             ids.extend(data.api_keys.keys().cloned());
+            ids.extend(data.organization_domains.keys().cloned());
             for auth in [&alice, &bob] {
                 ids.push(
                     crate::support::payload(auth.access_token.expose())["sid"]
