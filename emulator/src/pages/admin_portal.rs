@@ -111,9 +111,9 @@ pub fn portal_page(view: &PortalView<'_>) -> Markup {
                     }
                 }
                 @if let Some(url) = view.return_url {
-                    p { a href=(url) { "Return to the app" } }
+                    p class="done" { a href=(url) { "Return to the app" } }
                 } @else {
-                    p class="status" { "When you are done, close this tab and return to the app." }
+                    p class="status done" { "When you are done, close this tab and return to the app." }
                 }
             }
         },
@@ -121,6 +121,11 @@ pub fn portal_page(view: &PortalView<'_>) -> Markup {
 }
 
 fn sso_section(view: &PortalView<'_>, error: Option<Markup>) -> Markup {
+    // The form starts from the organization's connection, if it has one.
+    let current = view
+        .connections
+        .first()
+        .map_or(ConnectionType::OktaSaml, |c| c.connection_type);
     html! {
         section aria-labelledby="sso-heading" {
             h2 id="sso-heading" { (section_title(PortalIntent::Sso)) }
@@ -141,12 +146,12 @@ fn sso_section(view: &PortalView<'_>, error: Option<Markup>) -> Markup {
                 select id="sso-type" name="type" required {
                     optgroup label="SAML" {
                         @for t in ConnectionType::ALL.iter().filter(|t| t.protocol() == ConnectionProtocol::Saml) {
-                            option value=(t.as_str()) selected[*t == ConnectionType::OktaSaml] { (t.label()) }
+                            option value=(t.as_str()) selected[*t == current] { (t.label()) }
                         }
                     }
                     optgroup label="OpenID Connect" {
                         @for t in ConnectionType::ALL.iter().filter(|t| t.protocol() == ConnectionProtocol::OpenIdConnect) {
-                            option value=(t.as_str()) { (t.label()) }
+                            option value=(t.as_str()) selected[*t == current] { (t.label()) }
                         }
                     }
                 }
@@ -217,7 +222,7 @@ fn directory_section(view: &PortalView<'_>, error: Option<Markup>) -> Markup {
             form method="post" action=(format!("{}/directory", view.base)) {
                 label for="directory-type" { "Directory provider" }
                 select id="directory-type" name="type" required {
-                    @for t in DirectoryType::ALL { option value=(t.as_str()) selected[*t == DirectoryType::OktaScimV20] { (t.label()) } }
+                    @for t in DirectoryType::ALL { option value=(t.as_str()) selected[*t == view.directory.map_or(DirectoryType::OktaScimV20, |d| d.directory_type)] { (t.label()) } }
                 }
                 label for="directory-name" { "Directory name" }
                 input id="directory-name" name="name" type="text" maxlength="100" placeholder="Defaults to the provider's name";
@@ -248,11 +253,11 @@ fn stream_section(view: &PortalView<'_>, error: Option<Markup>) -> Markup {
             form method="post" action=(format!("{}/log-stream", view.base)) {
                 label for="stream-type" { "Destination" }
                 select id="stream-type" name="type" required {
-                    @for t in AuditLogStreamType::ALL { option value=(t.as_str()) selected[*t == AuditLogStreamType::Datadog] { (t.label()) } }
+                    @for t in AuditLogStreamType::ALL { option value=(t.as_str()) selected[*t == view.stream.map_or(AuditLogStreamType::Datadog, |s| s.stream_type)] { (t.label()) } }
                 }
                 label for="stream-state" { "State" }
                 select id="stream-state" name="state" required {
-                    @for s in AuditLogStreamState::ALL { option value=(s.as_str()) selected[*s == AuditLogStreamState::Active] { (s.label()) } }
+                    @for s in AuditLogStreamState::ALL { option value=(s.as_str()) selected[*s == view.stream.map_or(AuditLogStreamState::Active, |st| st.state)] { (s.label()) } }
                 }
                 @if let Some(error) = error { (error) }
                 button class="primary" type="submit" { "Save log stream" }

@@ -31,6 +31,7 @@ fieldset label { display:flex; gap:8px; align-items:center; font-weight:400; mar
 .secondary { padding:6px 12px; border:1px solid var(--line); border-radius:8px; background:var(--card); color:inherit; }
 .secondary:hover { border-color:var(--accent); }
 :focus-visible { outline:2px solid var(--accent); outline-offset:2px; }
+.done { margin-top:24px; } a { color:var(--accent); }
 "#;
 
 /// The `Content-Security-Policy` source of the pages' one stylesheet: `'sha256-<base64>'`, so a
