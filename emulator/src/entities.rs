@@ -1,6 +1,7 @@
 //! The entities of an emulated WorkOS environment — users, organizations, roles, organization
 //! memberships, AuthKit sessions, authorization codes, invitations, mail, one-time challenges,
-//! API keys and their permissions —
+//! API keys and their permissions, the Admin Portal's SSO connections, organization domains,
+//! directories, audit-log streams and portal links —
 //! and [`Data`], all of them together with the lookups the handlers share. Persistence and locking
 //! are the store's (`store.rs`).
 
