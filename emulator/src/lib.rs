@@ -4,8 +4,9 @@
 //! sign-in page), code and refresh-token authentication, JWKS, logout and session revocation, users,
 //! organizations, organization memberships, widget tokens (`POST /widgets/token`), the private
 //! `/_widgets/*` API the React widgets call from the browser, and a small Admin Portal (one-time
-//! links to set up SSO, domains, directory sync and audit-log streams). Responses follow the WorkOS OpenAPI
-//! spec and the shapes the widgets ship with (see the repository's `emulator/README.md`).
+//! links to set up SSO, domains, directory sync and audit-log streams). Responses follow the
+//! WorkOS OpenAPI spec and the shapes the widgets ship with (see the repository's
+//! `emulator/README.md`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), workos_emulator::StartError> {
