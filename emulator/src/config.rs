@@ -38,6 +38,9 @@ pub struct EmulatorConfig {
     pub access_token_ttl_secs: i64,
     /// Widget-token lifetime in seconds ("Widget tokens expire after one hour", WorkOS docs).
     pub widget_token_ttl_secs: i64,
+    /// `POST /widgets/token` calls allowed a minute per API key, beyond which WorkOS answers 429
+    /// with `Retry-After` ([`crate::limits::DEFAULT_MINTS_PER_MINUTE`]); 0: no limit.
+    pub widget_token_mints_per_minute: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -51,6 +54,7 @@ impl Default for EmulatorConfig {
             seed_path: None,
             access_token_ttl_secs: 5 * 60,
             widget_token_ttl_secs: 60 * 60,
+            widget_token_mints_per_minute: crate::limits::DEFAULT_MINTS_PER_MINUTE,
         }
     }
 }

@@ -5,10 +5,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crate::calls::Calls;
 use crate::config::EmulatorConfig;
 use crate::entities::Data;
 use crate::faults::Faults;
 use crate::keys::{KeyError, SigningKey};
+use crate::limits::MintLimit;
 use crate::seed;
 use crate::store::{Store, StoreError};
 
@@ -29,6 +31,11 @@ pub struct Environment {
     /// Access-token lifetime in seconds, starting at `config.access_token_ttl_secs`; tests shorten
     /// it at run time (`PATCH /_emulator/settings`) to reach refresh paths without waiting.
     pub access_token_ttl_secs: AtomicI64,
+    /// The per-API-key limit on `POST /widgets/token`, starting at
+    /// `config.widget_token_mints_per_minute`; settable at run time (`PATCH /_emulator/settings`).
+    pub mint_limit: MintLimit,
+    /// Every WorkOS call answered, counted (`GET /_emulator/calls`).
+    pub calls: Calls,
 }
 
 impl Environment {
@@ -110,6 +117,7 @@ pub async fn build_environment(
         None => Store::new(seed_data.clone()),
     };
     let access_token_ttl_secs = config.access_token_ttl_secs.into();
+    let mint_limit = MintLimit::new(config.widget_token_mints_per_minute);
     Ok(Arc::new(Environment {
         config,
         store,
@@ -119,5 +127,7 @@ pub async fn build_environment(
         seed_data,
         demo_seed,
         access_token_ttl_secs,
+        mint_limit,
+        calls: Calls::default(),
     }))
 }

@@ -102,6 +102,13 @@ pub enum ApiError {
         message: String,
         errors: Vec<FieldError>,
     },
+    /// 429 `{code: "rate_limit_exceeded", message}` with `Retry-After: <retry_after_secs>`: more
+    /// calls than WorkOS allows (WorkOS API reference, "Rate limits"; 429 "Too many requests").
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
 }
 
 impl ApiError {
@@ -168,6 +175,7 @@ impl ApiError {
             }
             Self::TooLarge(_) => Some("payload_too_large"),
             Self::PasswordStrength(_) => Some("password_strength_error"),
+            Self::RateLimited { .. } => Some("rate_limit_exceeded"),
         }
     }
 
@@ -186,6 +194,7 @@ impl ApiError {
             Self::InvalidFields { query: true, .. } => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) | Self::InvalidFields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -203,6 +212,22 @@ impl IntoResponse for ApiError {
                     error_description,
                 };
                 (status, Json(body)).into_response()
+            }
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => {
+                let body = ErrorBody {
+                    code,
+                    entity_id: None,
+                    message,
+                    errors: None,
+                };
+                let mut response = (status, Json(body)).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after_secs),
+                );
+                response
             }
             other => {
                 let (entity_id, errors) = match other {

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod auth;
+pub mod calls;
 pub mod clock;
 pub mod config;
 pub mod entities;
@@ -25,6 +26,7 @@ pub mod extract;
 pub mod faults;
 pub mod ids;
 pub mod keys;
+pub mod limits;
 pub mod models;
 pub mod pages;
 pub mod password;

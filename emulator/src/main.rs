@@ -33,6 +33,10 @@ struct Cli {
     /// JSON file for the state, so changes survive restarts (created from the seed if missing).
     #[arg(long)]
     state: Option<std::path::PathBuf>,
+    /// Widget tokens (`POST /widgets/token`) allowed a minute per API key, as WorkOS limits them;
+    /// beyond, 429 with Retry-After. 0: no limit.
+    #[arg(long, default_value_t = workos_emulator::limits::DEFAULT_MINTS_PER_MINUTE)]
+    widget_token_mints_per_minute: u32,
 }
 
 #[tokio::main]
@@ -51,6 +55,7 @@ async fn main() -> std::process::ExitCode {
         signing_key_path: cli.signing_key,
         state_path: cli.state,
         seed_path: cli.seed,
+        widget_token_mints_per_minute: cli.widget_token_mints_per_minute,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(config, &format!("{}:{}", cli.host, cli.port)).await {

@@ -75,6 +75,7 @@ async fn authenticate(
     State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
+    env.calls.grant(&body.grant_type);
     if body.client_id.as_deref() != Some(env.config.client_id.as_str()) {
         return Err(ApiError::bad_request(
             "invalid_client",

@@ -7,8 +7,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::calls::CallCounts;
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -25,26 +27,41 @@ pub fn router() -> Router<Arc<Environment>> {
             get(list_faults).post(add_fault).delete(clear_faults),
         )
         .route("/_emulator/settings", get(settings).patch(update_settings))
+        .route("/_emulator/calls", get(calls))
 }
 
-/// `GET /_emulator/settings` → `{access_token_ttl_secs}`: the lifetime of access tokens minted from
-/// now on (seconds).
-async fn settings(State(env): State<Arc<Environment>>) -> Json<Value> {
-    Json(json!({"access_token_ttl_secs": env.access_token_ttl()}))
+/// The emulator's run-time settings (`GET`/`PATCH /_emulator/settings`).
+#[derive(Debug, Serialize)]
+struct Settings {
+    /// The lifetime of access tokens minted from now on, in seconds.
+    access_token_ttl_secs: i64,
+    /// `POST /widgets/token` calls allowed a minute per API key (0: no limit).
+    widget_token_mints_per_minute: u32,
+}
+
+/// `GET /_emulator/settings` → [`Settings`].
+async fn settings(State(env): State<Arc<Environment>>) -> Json<Settings> {
+    Json(Settings {
+        access_token_ttl_secs: env.access_token_ttl(),
+        widget_token_mints_per_minute: env.mint_limit.per_minute(),
+    })
 }
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingsUpdate {
     access_token_ttl_secs: Option<i64>,
+    widget_token_mints_per_minute: Option<u32>,
 }
 
-/// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400}` → the new settings; 400
-/// `invalid_request` out of range. `/_emulator/reset` restores the configured values.
+/// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400,
+/// widget_token_mints_per_minute?: 0..}` → the new [`Settings`]; 400 `invalid_request` out of
+/// range (422 for a negative or non-integer mint limit). Setting the mint limit gives every API key
+/// a full allowance again; 0 turns it off. `/_emulator/reset` restores the configured values.
 async fn update_settings(
     State(env): State<Arc<Environment>>,
     ApiJson(update): ApiJson<SettingsUpdate>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Settings>, ApiError> {
     if let Some(ttl) = update.access_token_ttl_secs {
         if !(1..=86_400).contains(&ttl) {
             return Err(ApiError::bad_request(
@@ -55,15 +72,29 @@ async fn update_settings(
         env.set_access_token_ttl(ttl);
         tracing::info!(ttl, "access-token lifetime changed");
     }
+    if let Some(per_minute) = update.widget_token_mints_per_minute {
+        env.mint_limit.set(per_minute);
+        tracing::info!(per_minute, "widget-token mint limit changed");
+    }
     Ok(settings(State(env)).await)
 }
 
+/// `GET /_emulator/calls` → `CallCounts` `{calls: {"<METHOD> <path>": n}, grants: {<grant_type>:
+/// n}, widget_tokens_minted, widget_tokens_rate_limited}`: the WorkOS calls answered since start or
+/// the last reset (`calls.rs`).
+async fn calls(State(env): State<Arc<Environment>>) -> Json<CallCounts> {
+    Json(env.calls.snapshot())
+}
+
 /// `POST /_emulator/reset` → `{status: "reset"}`: back to the seed data (users, organizations,
-/// memberships, no sessions, empty mailbox, no faults, configured settings). The signing key stays.
+/// memberships, no sessions, empty mailbox, no faults, configured settings with a full mint
+/// allowance, call counts at zero). The signing key stays.
 async fn reset(State(env): State<Arc<Environment>>) -> Json<Value> {
     *env.store.write() = env.seed_data.clone();
     env.faults.clear();
     env.set_access_token_ttl(env.config.access_token_ttl_secs);
+    env.mint_limit.set(env.config.widget_token_mints_per_minute);
+    env.calls.clear();
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::trace::TraceLayer;
@@ -85,8 +85,8 @@ async fn read_body_first(request: Request, next: Next) -> Response {
     }
 }
 
-/// Applies the faults configured at `/_emulator/faults` (see `faults.rs`) to every call but the
-/// emulator's own `/_emulator/*` and CORS preflights: 429 `{code: "rate_limit_exceeded", message}`
+/// Counts every call but the emulator's own `/_emulator/*` and CORS preflights (`calls.rs`), and
+/// applies the faults configured at `/_emulator/faults` (see `faults.rs`) to them: 429 `{code: "rate_limit_exceeded", message}`
 /// with `Retry-After`, an error status with `{message}`, a delay, or a dropped connection.
 async fn inject_faults(
     State(env): State<Arc<Environment>>,
@@ -97,6 +97,7 @@ async fn inject_faults(
     if path.starts_with("/_emulator/") || request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
+    env.calls.call(request.method().as_str(), &path);
     match env.faults.take(request.method().as_str(), &path) {
         None => next.run(request).await,
         Some(FaultKind::Delay { delay_ms }) => {
@@ -105,17 +106,11 @@ async fn inject_faults(
         }
         Some(FaultKind::RateLimit { retry_after_secs }) => {
             tracing::info!(%path, "fault injected: 429");
-            let body = ErrorBody {
-                code: Some("rate_limit_exceeded"),
-                entity_id: None,
+            ApiError::RateLimited {
                 message: "Too many requests (injected by the emulator).".into(),
-                errors: None,
-            };
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            response
+                retry_after_secs,
+            }
+            .into_response()
         }
         Some(FaultKind::Drop) => {
             tracing::info!(%path, "fault injected: connection dropped");

@@ -48,7 +48,9 @@ struct TokenResponse {
 ///   among `auth::ORGANIZATION_TOKEN_SCOPES` (the Admin Portal widgets and the organization's API
 ///   keys), since the others' widgets act as a user.
 ///
-/// Errors: 401 bad API key; 400 `user_id_required` (neither id given), 400 `scope_requires_user`
+/// Errors: 401 bad API key; 429 `{code: "rate_limit_exceeded", message}` with `Retry-After`
+/// beyond the API key's mint limit (`limits.rs`, 600 a minute unless set otherwise; every call
+/// counts, as WorkOS counts requests); 400 `user_id_required` (neither id given), 400 `scope_requires_user`
 /// (an organization-level token asked for a scope whose widget acts as a user); 404 unknown user
 /// or organization; 403 the user is not an active member, or a scope the member's role does not
 /// grant.
@@ -57,6 +59,16 @@ async fn create_token(
     State(env): State<Arc<Environment>>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    if let Err(retry_after_secs) = env.mint_limit.check(&env.config.api_key) {
+        env.calls.rate_limited();
+        return Err(ApiError::RateLimited {
+            message: format!(
+                "Rate limit exceeded: this API key may create {} widget tokens a minute. Retry after {retry_after_secs} s.",
+                env.mint_limit.per_minute()
+            ),
+            retry_after_secs,
+        });
+    }
     let data = env.store.read();
     let ttl = env.config.widget_token_ttl_secs;
     let Some(user_id) = body.user_id else {
@@ -81,6 +93,7 @@ async fn create_token(
         }
         let mut claims = Claims::for_organization(&env.base_url, &organization_id, ttl);
         claims.permissions = body.scopes;
+        env.calls.minted();
         return Ok((
             StatusCode::CREATED,
             Json(TokenResponse {
@@ -123,6 +136,7 @@ async fn create_token(
         .current_session(&user_id, body.organization_id.as_deref(), now())
         .map(|s| s.id.clone());
     claims.permissions = body.scopes;
+    env.calls.minted();
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {

@@ -149,3 +149,150 @@ async fn payload_stays_atob_safe_whatever_the_user_data() {
         payload(&token); // asserts no '-' or '_'
     }
 }
+
+/// Mints Alice's user-level token `n` times; the statuses.
+async fn mint_statuses(h: &Harness, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..n {
+        statuses.push(
+            match h.widget_token(ALICE_ID, Some(ACME_ID), vec![]).await {
+                Ok(_) => 201,
+                Err(e) => status(&e),
+            },
+        );
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn the_api_key_mints_its_limit_a_minute_then_gets_429_with_retry_after_until_the_limit_changes()
+ {
+    let h = Harness::with_config(workos_emulator::EmulatorConfig {
+        widget_token_mints_per_minute: 3,
+        ..Default::default()
+    })
+    .await;
+    h.sign_in("alice@acme.test").await;
+    assert_eq!(mint_statuses(&h, 3).await, [201, 201, 201]);
+
+    // The fourth within the minute: 429, WorkOS's body, and when to come back (3 a minute: ~20 s).
+    let refused = h
+        .http
+        .post(h.url("/widgets/token"))
+        .bearer_auth("sk_test_emulator")
+        .json(&serde_json::json!({"organization_id": ACME_ID, "user_id": ALICE_ID}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry_after), "Retry-After {retry_after}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limit_exceeded");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 widget tokens a minute"),
+        "{body}"
+    );
+    // The official crate reads it as a 429 too.
+    assert_eq!(mint_statuses(&h, 1).await, [429]);
+
+    let calls: serde_json::Value = h
+        .http
+        .get(h.url("/_emulator/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(calls["widget_tokens_minted"], 3);
+    assert_eq!(calls["widget_tokens_rate_limited"], 2);
+    assert_eq!(calls["calls"]["POST /widgets/token"], 5);
+    assert_eq!(calls["grants"]["authorization_code"], 1);
+    assert_eq!(calls["calls"]["POST /user_management/authenticate"], 1);
+
+    // 0 turns the limit off; a new limit starts with a full allowance.
+    let patch = |body: serde_json::Value| {
+        h.http
+            .patch(h.url("/_emulator/settings"))
+            .json(&body)
+            .send()
+    };
+    let off: serde_json::Value = patch(serde_json::json!({"widget_token_mints_per_minute": 0}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(off["widget_token_mints_per_minute"], 0);
+    assert_eq!(mint_statuses(&h, 10).await, [201; 10]);
+    patch(serde_json::json!({"widget_token_mints_per_minute": 2}))
+        .await
+        .unwrap();
+    assert_eq!(mint_statuses(&h, 3).await, [201, 201, 429]);
+    let negative = patch(serde_json::json!({"widget_token_mints_per_minute": -1}))
+        .await
+        .unwrap();
+    assert_eq!(negative.status(), 422);
+
+    // A reset restores the configured limit, with a full allowance, and zeroes the counts.
+    h.http.post(h.url("/_emulator/reset")).send().await.unwrap();
+    let settings: serde_json::Value = h
+        .http
+        .get(h.url("/_emulator/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["widget_token_mints_per_minute"], 3);
+    let calls: serde_json::Value = h
+        .http
+        .get(h.url("/_emulator/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(calls["widget_tokens_minted"], 0);
+    h.sign_in("alice@acme.test").await;
+    assert_eq!(mint_statuses(&h, 4).await, [201, 201, 201, 429]);
+}
+
+#[tokio::test]
+async fn by_default_an_api_key_mints_600_a_minute() {
+    let h = Harness::start().await;
+    let settings: serde_json::Value = h
+        .http
+        .get(h.url("/_emulator/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["widget_token_mints_per_minute"], 600);
+    h.sign_in("alice@acme.test").await;
+    // A minute's worth passes at once, then one every 100 ms: the first 429 comes after 600
+    // mints plus those the time spent minting earned back.
+    let started = std::time::Instant::now();
+    let mut minted = 0;
+    while mint_statuses(&h, 1).await == [201] {
+        minted += 1;
+        assert!(minted <= 2000, "no 429 after {minted} mints");
+    }
+    let earned = (started.elapsed().as_secs_f64() * 10.0).ceil() as usize;
+    assert!(
+        (600..=600 + earned).contains(&minted),
+        "{minted} mints before the first 429 ({earned} earned back while minting)"
+    );
+}
