@@ -10,6 +10,7 @@ use leptos::prelude::LeptosOptions;
 use crate::auth::refresh::RefreshCoordinator;
 use crate::config::{Config, TOKEN_BURST};
 use crate::widgets::rate_limit::TokenLimiter;
+use crate::widgets::token_cache::TokenCache;
 
 /// How long an organization's name is reused before it is fetched again.
 const ORGANIZATION_NAME_TTL: Duration = Duration::from_secs(300);
@@ -23,6 +24,8 @@ pub struct AppState {
     pub refreshes: Arc<RefreshCoordinator>,
     /// The per-session widget-token limit; `None` when turned off.
     pub token_limiter: Option<Arc<TokenLimiter>>,
+    /// Widget tokens minted, reused until shortly before they expire (`token_cache.rs`).
+    pub widget_tokens: TokenCache,
     organization_names: Arc<Mutex<HashMap<String, (String, Instant)>>>,
 }
 
@@ -40,6 +43,7 @@ impl AppState {
             .map(|per_minute| Arc::new(TokenLimiter::new(per_minute, burst)));
         Self {
             token_limiter,
+            widget_tokens: TokenCache::default(),
             leptos_options,
             config: Arc::new(config),
             workos: Arc::new(workos),

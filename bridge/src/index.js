@@ -13,8 +13,11 @@
 // `initialToken` is a widget token the host already holds. With only a function `authToken`, the
 // widgets send their first data request before the function resolves, without a token, and
 // recover from the 403 by re-fetching (contract §4). Seeding the widgets' token query with
-// `initialToken` makes the very first request carry it; `authToken` still re-mints before `exp`
-// and after a 403.
+// `initialToken` makes the very first request carry it, and keeps it: the token query is never
+// stale (`staleTime: Infinity`), so mounting and window focus do not call `authToken` (with the
+// widgets' default `staleTime` 0 they would, minting a token per page view and per focus).
+// `authToken` is still called, for a fresh token, 30 s before `exp`, after a 403 and after an
+// organization switch: those re-run the query whether it is stale or not (contract §4.4, §4.5).
 
 import { createElement, Suspense, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -37,11 +40,15 @@ function claims(token) {
   return JSON.parse(atob(token.split(".")[1]));
 }
 
-/** Puts `token` in the widgets' token query (key `["authToken", type]`) before the widget renders. */
+/**
+ * Puts `token` in the widgets' token query (key `["authToken", type]`) before the widget renders,
+ * and keeps it there until `exp` or a 403 asks for another.
+ */
 function SeedToken({ type, token, children }) {
   const client = useQueryClient();
   useState(() => {
     if (token) {
+      client.setQueryDefaults(["authToken", type], { staleTime: Infinity });
       const { permissions, exp } = claims(token);
       client.setQueryData(["authToken", type], { authToken: token, permissions, exp });
     }

@@ -202,6 +202,7 @@ pub async fn sign_out(
         None => "/".to_string(),
     };
     if let SessionStatus::SignedIn(session) = &status {
+        state.widget_tokens.forget_session(&session.session_id);
         tracing::info!(user_id = %session.user.id, session_id = %session.session_id, "signed out");
     }
     let mut response = Redirect::to(&target).into_response();

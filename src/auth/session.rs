@@ -39,6 +39,9 @@ pub struct Session {
     pub organization_id: Option<String>,
     pub role: Option<String>,
     pub permissions: Vec<String>,
+    /// `exp` of the verified access token (seconds since the Unix epoch): when a role change or a
+    /// revocation will be seen at the latest (the next refresh).
+    pub access_token_exp: Option<i64>,
     /// The sealed cookie value this session came from.
     pub sealed: String,
 }
@@ -166,11 +169,11 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         return (SessionStatus::SignedOut, clear());
     };
     let verdict = state.workos.session(&sealed, password).authenticate().await;
-    let near_expiry = access_token_exp(data.access_token.expose())
-        .is_none_or(|exp| exp - now() < REFRESH_BUFFER_SECS);
+    let access_exp = jwt_exp(data.access_token.expose());
+    let near_expiry = access_exp.is_none_or(|exp| exp - now() < REFRESH_BUFFER_SECS);
 
     if verdict.authenticated && !near_expiry {
-        return match session_from(verdict, sealed) {
+        return match session_from(verdict, sealed, access_exp) {
             Some(session) => (SessionStatus::SignedIn(Arc::new(session)), None),
             None => (SessionStatus::SignedOut, clear()),
         };
@@ -199,7 +202,10 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
                 .session(&new_sealed, password)
                 .authenticate()
                 .await;
-            match session_from(refreshed, new_sealed.clone()) {
+            let refreshed_exp = unseal_session(&new_sealed, password)
+                .ok()
+                .and_then(|data| jwt_exp(data.access_token.expose()));
+            match session_from(refreshed, new_sealed.clone(), refreshed_exp) {
                 Some(session) => {
                     tracing::debug!(session_id = %session.session_id, "access token refreshed");
                     (
@@ -212,6 +218,9 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         }
         Err(RefreshFailure::Terminal(reason) | RefreshFailure::Reauthenticate(reason)) => {
             tracing::info!(%reason, "session refresh refused: signed out");
+            if !verdict.session_id.is_empty() {
+                state.widget_tokens.forget_session(&verdict.session_id);
+            }
             (SessionStatus::SignedOut, clear())
         }
         Err(RefreshFailure::Transient(error)) => {
@@ -219,7 +228,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
             // Still valid for a few seconds: serve with it.
             match verdict
                 .authenticated
-                .then(|| session_from(verdict, sealed))
+                .then(|| session_from(verdict, sealed, access_exp))
                 .flatten()
             {
                 Some(session) => (SessionStatus::SignedIn(Arc::new(session)), None),
@@ -232,6 +241,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
 fn session_from(
     verdict: workos::helpers::session::SessionState,
     sealed: String,
+    access_token_exp: Option<i64>,
 ) -> Option<Session> {
     if !verdict.authenticated {
         return None;
@@ -243,19 +253,22 @@ fn session_from(
         organization_id: non_empty(verdict.organization_id),
         role: non_empty(verdict.role),
         permissions: verdict.permissions,
+        access_token_exp,
         sealed,
     })
 }
 
-fn now() -> i64 {
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
 
-/// `exp` of a JWT whose signature was (or is about to be) verified elsewhere.
-fn access_token_exp(token: &str) -> Option<i64> {
+/// `exp` of a JWT whose signature was (or is about to be) verified elsewhere, or that came from
+/// WorkOS itself (a widget token).
+pub(crate) fn jwt_exp(token: &str) -> Option<i64> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))

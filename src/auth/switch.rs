@@ -81,6 +81,8 @@ async fn switch(organization_id: String) -> Result<SwitchOutcome, AppError> {
             return Ok(SwitchOutcome::SignIn(format!("/sign-in?{query}")));
         }
     };
+    // The old organization's tokens are not this session's any more.
+    state.widget_tokens.forget_session(&session.session_id);
     let cookie = cookies::session(sealed, state.config.secure_cookies());
     expect_context::<leptos_axum::ResponseOptions>()
         .append_header(http::header::SET_COOKIE, cookie);

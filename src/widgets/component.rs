@@ -1,10 +1,16 @@
 //! `<Widget kind=…/>`: the one component behind every widget page.
 //!
 //! SSR renders a sized skeleton (so nothing jumps when the widget arrives). After hydration an
-//! `Effect` fetches the first widget token, imports the bridge and mounts the React widget into the
+//! `Effect` gets the first widget token, imports the bridge and mounts the React widget into the
 //! host `<div>`; `on_cleanup` unmounts it. The widget's `authToken` is a JS async function that
-//! calls the `widget_token` server function, so the widgets re-mint before `exp` and after a 403 by
-//! themselves.
+//! calls the `widget_token` server function for a fresh token, so the widgets re-mint before `exp`
+//! and after a 403 by themselves.
+//!
+//! Tokens are reused across in-app navigations: the page keeps each token it got, by token level
+//! and permission (the registry's), for as long as the server said it may (`reuse_secs`: until
+//! shortly before `exp`, and no longer than the session's access token). The next widget that
+//! needs the same token mounts with it and calls no server function; an organization switch
+//! forgets them, and a fresh token from `authToken` replaces the one kept.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -104,7 +110,6 @@ fn window_path() -> String {
 #[cfg(feature = "hydrate")]
 mod client {
     use std::cell::RefCell;
-    use std::rc::Rc;
 
     use leptos::html::Div;
     use leptos::prelude::*;
@@ -113,8 +118,72 @@ mod client {
     use super::Phase;
     use crate::error::AppError;
     use crate::widgets::bridge::{WidgetHandle, load_bridge};
-    use crate::widgets::registry::ExtraProp;
-    use crate::widgets::{WidgetApi, WidgetKind, widget_token};
+    use crate::widgets::registry::{ExtraProp, Permission, TokenLevel};
+    use crate::widgets::{WidgetApi, WidgetGrant, WidgetKind, widget_token};
+
+    /// A token this page keeps for reuse, and what it is for.
+    struct Held {
+        level: TokenLevel,
+        permission: Option<Permission>,
+        grant: WidgetGrant,
+        /// `Date.now()` after which it is not handed out again.
+        until_ms: f64,
+    }
+
+    impl Held {
+        fn serves(&self, kind: WidgetKind) -> bool {
+            self.level == kind.spec().token && self.permission == kind.spec().permission
+        }
+    }
+
+    thread_local! {
+        /// The tokens this page keeps (one per token level and permission; a handful at most).
+        static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A kept token for `kind` that may still be handed out (with this browser's session id when
+    /// the widget needs it).
+    fn held_grant(kind: WidgetKind) -> Option<WidgetGrant> {
+        let needs_session = kind.spec().props.contains(&ExtraProp::CurrentSessionId);
+        let now = js_sys::Date::now();
+        HELD.with_borrow(|held| {
+            held.iter()
+                .find(|h| {
+                    h.serves(kind)
+                        && now < h.until_ms
+                        && (!needs_session || h.grant.current_session_id.is_some())
+                })
+                .map(|h| h.grant.clone())
+        })
+    }
+
+    /// Keeps `grant` for the widgets that need what `kind` needs, for its `reuse_secs`.
+    fn hold(kind: WidgetKind, grant: &WidgetGrant) {
+        HELD.with_borrow_mut(|held| {
+            let mut grant = grant.clone();
+            if grant.current_session_id.is_none() {
+                // This browser's session id, learned from an earlier grant, stays known.
+                grant.current_session_id = held
+                    .iter()
+                    .find(|h| h.serves(kind))
+                    .and_then(|h| h.grant.current_session_id.clone());
+            }
+            held.retain(|h| !h.serves(kind));
+            if grant.reuse_secs > 0 {
+                held.push(Held {
+                    level: kind.spec().token,
+                    permission: kind.spec().permission,
+                    until_ms: js_sys::Date::now() + grant.reuse_secs as f64 * 1000.0,
+                    grant,
+                });
+            }
+        });
+    }
+
+    /// Forgets every kept token (the session's context changes).
+    fn forget_held() {
+        HELD.with_borrow_mut(Vec::clear);
+    }
 
     /// A mounted widget and the JS functions it holds (dropped after unmounting).
     struct Mounted {
@@ -189,18 +258,29 @@ mod client {
         viewer: crate::auth::ViewerResource,
         appearance: &str,
     ) -> Result<Mounted, AppError> {
-        // The bridge loads while the token is minted.
+        // The bridge loads while the token is fetched (if this page keeps none to reuse).
         let bridge = load_bridge();
-        let grant = widget_token(kind).await?;
+        let grant = match held_grant(kind) {
+            Some(grant) => grant,
+            None => {
+                let grant = widget_token(kind, false).await?;
+                hold(kind, &grant);
+                grant
+            }
+        };
         let props = provider_props(kind, &grant.api, &grant.token, appearance);
-        if let Some(session_id) = &grant.current_session_id {
+        if let Some(session_id) = grant
+            .current_session_id
+            .as_ref()
+            .filter(|_| kind.spec().props.contains(&ExtraProp::CurrentSessionId))
+        {
             let _ = js_sys::Reflect::set(
                 &props,
                 &JsValue::from_str("currentSessionId"),
                 &JsValue::from_str(session_id),
             );
         }
-        let auth_token = token_source(kind, grant.token);
+        let auth_token = token_source(kind);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
         let switch = kind
             .spec()
@@ -241,6 +321,8 @@ mod client {
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
+            // Tokens of the old organization are not handed out again, whatever the outcome.
+            forget_held();
             wasm_bindgen_futures::future_to_promise(async move {
                 match crate::auth::switch_organization(organization_id).await {
                     Ok(crate::auth::SwitchOutcome::Switched) => viewer.refetch(),
@@ -255,23 +337,18 @@ mod client {
         })
     }
 
-    /// `authToken`: resolves first to the token fetched before mounting, then to a fresh one from
-    /// the `widget_token` server function on every later call.
-    fn token_source(kind: WidgetKind, first: String) -> Closure<dyn FnMut() -> js_sys::Promise> {
-        let first = Rc::new(RefCell::new(Some(first)));
+    /// `authToken`: a fresh token from the `widget_token` server function (`fresh`), kept for the
+    /// next widgets. The widgets mount with the token already fetched (`initialToken`, which the
+    /// bridge keeps until they ask), so they call this only when they need another: after a 403,
+    /// 30 s before `exp`, or after an organization switch.
+    fn token_source(kind: WidgetKind) -> Closure<dyn FnMut() -> js_sys::Promise> {
         Closure::new(move || {
-            let cached = first.borrow_mut().take();
             wasm_bindgen_futures::future_to_promise(async move {
-                let token = match cached {
-                    Some(token) => token,
-                    None => {
-                        widget_token(kind)
-                            .await
-                            .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?
-                            .token
-                    }
-                };
-                Ok(JsValue::from_str(&token))
+                let grant = widget_token(kind, true)
+                    .await
+                    .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+                hold(kind, &grant);
+                Ok(JsValue::from_str(&grant.token))
             })
         })
     }

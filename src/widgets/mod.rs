@@ -12,6 +12,8 @@ mod token;
 pub mod preload;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod token_cache;
 
 pub use component::Widget;
 pub use registry::{REGISTRY, WidgetKind, WidgetSpec};

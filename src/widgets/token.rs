@@ -26,23 +26,44 @@ pub struct WidgetGrant {
     /// widget token's own `sid` may name another of the user's sessions; with it the widget marked
     /// another browser as "this device" and "sign out all other devices" ended this one.
     pub current_session_id: Option<String>,
+    /// For how many seconds from now the browser may hand this token to other widgets that need
+    /// the same token (same level and permission): until [`REUSE_MARGIN_SECS`] before its `exp`,
+    /// and no longer than the session's access token lives, so a role change or a revocation seen
+    /// at the next refresh reaches the browser too. 0: ask again next time.
+    pub reuse_secs: u64,
 }
 
-/// Mints a widget token for `kind` for the signed-in user in their current organization, both
-/// taken from the verified session (never from the request).
+/// A token handed out is good for at least this long (seconds before its `exp`), on the server and
+/// in the browser (`token_cache.rs`).
+#[cfg(feature = "ssr")]
+pub const REUSE_MARGIN_SECS: i64 = 5 * 60;
+
+/// A widget token for `kind` for the signed-in user in their current organization, both taken
+/// from the verified session (never from the request).
 ///
-/// Mirrors `POST /widgets/token` (WorkOS API reference) through the `workos` crate; 201 `{token}`.
-/// The registry decides the body: a widget with a permission gets, as scopes, the slugs of it that
-/// the session's role grants (and none is refused); a user-level widget names the user, an organization-level
-/// one only the organization. WorkOS 429 / 5xx are retried (3 attempts, honouring
-/// `Retry-After`, 5 s at most). Errors: `NotSignedIn` (401), `Forbidden` (403, e.g. a member
-/// asking for the users table), `RateLimited` (429, still limited after the retries),
-/// `WorkOsUnavailable` (502), `TooManyRequests` (429 with `Retry-After`: this session minted more
-/// than its allowance, `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 20).
-/// Served at `POST /api/widget_token` (form body `kind=user-profile`).
+/// The token held for this session and context is reused (`token_cache.rs`: same session,
+/// organization, user, scopes, role and permissions; until [`REUSE_MARGIN_SECS`] before its
+/// `exp`); otherwise, or with `fresh` (a widget's `authToken` after a 403 or near `exp`), one is
+/// minted and held. Minting mirrors `POST /widgets/token` (WorkOS API reference) through the
+/// `workos` crate; 201 `{token}`. The registry decides the body: a widget with a permission gets, as
+/// scopes, the slugs of it that the session's role grants (and none is refused); a user-level
+/// widget names the user, an organization-level one only the organization. WorkOS 5xx and network failures are
+/// retried (3 attempts, 5 s at most), a 429 too when its `Retry-After` fits in those 5 s. Errors:
+/// `NotSignedIn` (401), `Forbidden` (403, e.g. a member asking for the users table),
+/// `RateLimited` (429 with `Retry-After`: WorkOS's per-API-key mint limit, still limited after
+/// the retries or asking to wait longer), `WorkOsUnavailable` (502), `TooManyRequests` (429 with
+/// `Retry-After`: this session minted more than its allowance,
+/// `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 20; tokens reused do not count).
+/// Served at `POST /api/widget_token` (form body `kind=user-profile[&fresh=true]`).
 #[server(endpoint = "widget_token")]
-pub async fn widget_token(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
-    AppError::answer(mint(kind).await, &format!("{} widget token", kind.id()))
+pub async fn widget_token(
+    kind: WidgetKind,
+    #[server(default)] fresh: bool,
+) -> Result<WidgetGrant, AppError> {
+    AppError::answer(
+        grant(kind, fresh).await,
+        &format!("{} widget token", kind.id()),
+    )
 }
 
 /// Attempts at `POST /widgets/token` per mint (the first and two retries).
@@ -53,19 +74,12 @@ const MINT_ATTEMPTS: u32 = 3;
 const MINT_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[cfg(feature = "ssr")]
-async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
-    use workos::WidgetSessionTokenScopes;
-
+async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
     use super::registry::{ExtraProp, TokenLevel};
+    use super::token_cache::{MintedToken, TokenKey};
 
     let state = expect_context::<crate::state::AppState>();
     let session = crate::auth::session::require()?;
-    if let Some(limiter) = &state.token_limiter {
-        limiter.check(&session.session_id).map_err(|secs| {
-            tracing::warn!(user_id = %session.user.id, session_id = %session.session_id, retry_after_secs = secs, "widget token rate limit reached");
-            AppError::TooManyRequests(secs)
-        })?;
-    }
     let spec = kind.spec();
     if let Some(permission) = spec.permission.filter(|_| !session.may_use(kind)) {
         return Err(AppError::Forbidden(permission.denied.into()));
@@ -75,63 +89,46 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
             "This page is for an organization, and you are signed in to none.".into(),
         ));
     }
+    let user_id = (spec.token == TokenLevel::User).then(|| session.user.id.clone());
+    let scopes: Vec<String> = spec
+        .scopes(&session.permissions)
+        .map(str::to_string)
+        .collect();
+    let key = TokenKey::new(&session, user_id.clone(), scopes.clone());
     let body = workos::WidgetSessionToken {
         organization_id: session.organization_id.clone(),
-        user_id: (spec.token == TokenLevel::User).then(|| session.user.id.clone()),
+        user_id,
         scopes: Some(
-            spec.scopes(&session.permissions)
-                .map(|slug| WidgetSessionTokenScopes::from(slug.to_string()))
+            scopes
+                .into_iter()
+                .map(workos::WidgetSessionTokenScopes::from)
                 .collect(),
         ),
     };
-    // Minting has no side effect, so WorkOS 429s and 5xx are retried (the crate's backoff, which
-    // honours `Retry-After`), up to MINT_ATTEMPTS, all within MINT_BUDGET.
-    let options = workos::RequestOptions {
-        strategy: Some(workos::RequestStrategy::ExponentialBackoff {
-            max_attempts: MINT_ATTEMPTS,
-            jitter: true,
-        }),
-        ..Default::default()
-    };
-    // The crate does not retry a connection that breaks mid-answer; with no side effect to fear,
-    // so do we (same attempts, same budget).
-    let widgets = state.workos.widgets();
     let mint = async {
-        let mut attempt = 1;
-        loop {
-            match widgets
-                .create_token_with_options(
-                    workos::widgets::CreateTokenParams::new(body.clone()),
-                    Some(&options),
-                )
-                .await
-            {
-                Err(workos::Error::Network(e)) if attempt < MINT_ATTEMPTS => {
-                    tracing::info!(error = %e, attempt, "POST /widgets/token: connection failed; trying again");
-                    tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt)))
-                        .await;
-                    attempt += 1;
-                }
-                other => break other,
-            }
+        // The per-session guard counts what reaches WorkOS, not tokens handed out again.
+        if let Some(limiter) = &state.token_limiter {
+            limiter.check(&session.session_id).map_err(|secs| {
+                tracing::warn!(user_id = %session.user.id, session_id = %session.session_id, retry_after_secs = secs, "widget token rate limit reached");
+                AppError::TooManyRequests(secs)
+            })?;
         }
+        let token = mint(&state.workos, body).await?;
+        tracing::debug!(session_id = %session.session_id, widget = kind.id(), fresh, "widget token minted");
+        Ok(MintedToken::new(token))
     };
-    let response = match tokio::time::timeout(MINT_BUDGET, mint).await {
-        Ok(result) => result.map_err(|e| {
-            tracing::warn!(error = %e, "POST /widgets/token failed");
-            AppError::from_workos(&e)
-        })?,
-        Err(_) => {
-            tracing::warn!(
-                budget_secs = MINT_BUDGET.as_secs(),
-                "POST /widgets/token still failing when the time budget ran out"
-            );
-            return Err(AppError::WorkOsUnavailable);
-        }
+    let held = if fresh {
+        let token = mint.await?;
+        state.widget_tokens.put(key, token.clone()).await;
+        token
+    } else {
+        state.widget_tokens.get_or_mint(key, mint).await?
     };
+    let now = crate::auth::session::now();
+    let reuse_until = (held.exp - REUSE_MARGIN_SECS).min(session.access_token_exp.unwrap_or(now));
     let api = &state.config.api;
     Ok(WidgetGrant {
-        token: response.token.expose().to_string(),
+        token: held.token.to_string(),
         api: WidgetApi {
             hostname: api.hostname.clone(),
             port: api.port,
@@ -141,5 +138,72 @@ async fn mint(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
             .props
             .contains(&ExtraProp::CurrentSessionId)
             .then(|| session.session_id.clone()),
+        reuse_secs: (reuse_until - now).max(0) as u64,
     })
+}
+
+/// `POST /widgets/token` with `body`: the token. Minting has no side effect, so a failure is tried
+/// again: a broken connection or a 5xx after a short pause, a 429 after its `Retry-After` when that
+/// fits in [`MINT_BUDGET`] (a longer one is answered at once, `RateLimited` with WorkOS's wait);
+/// [`MINT_ATTEMPTS`] in all, within [`MINT_BUDGET`].
+#[cfg(feature = "ssr")]
+async fn mint(
+    workos: &workos::Client,
+    body: workos::WidgetSessionToken,
+) -> Result<String, AppError> {
+    use std::time::{Duration, Instant};
+
+    let deadline = Instant::now() + MINT_BUDGET;
+    // One request per attempt: the retries are ours, so a long `Retry-After` is not slept through.
+    let once = workos::RequestOptions {
+        strategy: Some(workos::RequestStrategy::Once),
+        ..Default::default()
+    };
+    let widgets = workos.widgets();
+    let attempts = async {
+        let mut attempt = 1;
+        loop {
+            let result = widgets
+                .create_token_with_options(
+                    workos::widgets::CreateTokenParams::new(body.clone()),
+                    Some(&once),
+                )
+                .await;
+            let error = match result {
+                Ok(response) => return Ok(response.token.expose().to_string()),
+                Err(e) => e,
+            };
+            let wait = match (&error, error.api()) {
+                (_, Some(api)) if api.status == 429 => {
+                    api.retry_after.unwrap_or(Duration::from_secs(1))
+                }
+                (_, Some(api)) if api.status >= 500 => {
+                    Duration::from_millis(100 * u64::from(attempt))
+                }
+                (workos::Error::Network(_), None) => {
+                    Duration::from_millis(100 * u64::from(attempt))
+                }
+                _ => return Err(error),
+            };
+            if attempt >= MINT_ATTEMPTS || Instant::now() + wait >= deadline {
+                return Err(error);
+            }
+            tracing::info!(%error, attempt, wait_ms = wait.as_millis() as u64, "POST /widgets/token failed; trying again");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    };
+    match tokio::time::timeout_at(deadline.into(), attempts).await {
+        Ok(result) => result.map_err(|e| {
+            tracing::warn!(error = %e, "POST /widgets/token failed");
+            AppError::from_workos(&e)
+        }),
+        Err(_) => {
+            tracing::warn!(
+                budget_secs = MINT_BUDGET.as_secs(),
+                "POST /widgets/token still failing when the time budget ran out"
+            );
+            Err(AppError::WorkOsUnavailable)
+        }
+    }
 }

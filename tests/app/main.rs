@@ -7,3 +7,4 @@ mod registry;
 mod shutdown;
 mod startup;
 mod support;
+mod token_reuse;

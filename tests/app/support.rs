@@ -71,9 +71,19 @@ pub struct Harness {
 
 impl Harness {
     async fn start() -> Self {
+        Self::start_with(EmulatorConfig::default()).await
+    }
+
+    /// An app of its own (not the shared [`harness`]) against an emulator of its own with
+    /// `emulator`'s settings (its allowed origin is the app's), for tests that change the
+    /// emulator's data or count its calls. Must run on [`runtime`].
+    pub async fn start_with(emulator: EmulatorConfig) -> Self {
+        static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let instance = INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state_dir = std::env::temp_dir().join(format!("wwh-hostile-{}", std::process::id()));
+        let state_dir =
+            std::env::temp_dir().join(format!("wwh-hostile-{}-{instance}", std::process::id()));
         let state_dir_text = state_dir.display().to_string();
         let config = Config::from_lookup(addr, |name| match name {
             "WORKOS_EMULATOR_STATE_DIR" => Some(state_dir_text.clone()),
@@ -86,7 +96,7 @@ impl Harness {
         let emulator = Emulator::start(
             EmulatorConfig {
                 allowed_origins: vec![config.origin_str()],
-                ..Default::default()
+                ..emulator
             },
             "127.0.0.1:0",
         )

@@ -1,0 +1,149 @@
+// Widget tokens are minted once and reused: across in-app navigations (the page keeps them) and
+// across reloads (the server keeps them), until shortly before `exp`, a 403 or a new context.
+import { test, expect, signIn, emulator } from "./fixtures";
+import type { Page, Request } from "@playwright/test";
+
+/** Each widget page's nav link, its widget and what the widget shows once it has real data (Alice, Acme). */
+const PAGES = [
+  { link: "Profile", widget: "user-profile", ready: "alice@acme.test" },
+  { link: "Security", widget: "user-security", ready: "Password" },
+  { link: "Sessions", widget: "user-sessions", ready: /this device|current/i },
+  { link: "Members", widget: "users-management", ready: "bella.brooks@acme.test" },
+  { link: "Organizations", widget: "organization-switcher", ready: "Acme Corp" },
+] as const;
+
+/** The emulator's counts of WorkOS calls (`GET /_emulator/calls`). */
+async function calls(): Promise<{ calls: Record<string, number>; grants: Record<string, number>; widget_tokens_minted: number; widget_tokens_rate_limited: number }> {
+  return (await emulator("/_emulator/calls", "GET")).json();
+}
+
+/** Records the page's calls of the `widget_token` server function (with `fresh=true` or not). */
+function tokenCalls(page: Page) {
+  const seen = { plain: 0, fresh: 0 };
+  page.on("request", (r: Request) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/widget_token") {
+      if (/(^|&)fresh=true(&|$)/.test(r.postData() ?? "")) seen.fresh++;
+      else seen.plain++;
+    }
+  });
+  return seen;
+}
+
+/** The widget tokens the page's widgets send to WorkOS (`Authorization` of `/_widgets/*` calls). */
+function widgetBearers(page: Page) {
+  const bearers: string[] = [];
+  page.on("request", (r: Request) => {
+    const auth = r.headers()["authorization"];
+    if (new URL(r.url()).pathname.startsWith("/_widgets/") && auth?.startsWith("Bearer ")) bearers.push(auth.slice(7));
+  });
+  return bearers;
+}
+
+const claims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1], "base64").toString());
+
+async function visit(page: Page, { link, widget, ready }: (typeof PAGES)[number]) {
+  await page.getByRole("navigation").getByRole("link", { name: link, exact: true }).click();
+  const host = page.locator(`[data-widget="${widget}"]`);
+  await expect(host).toHaveAttribute("aria-busy", "false");
+  await expect(host.getByText(ready, typeof ready === "string" ? { exact: true } : {}).first()).toBeVisible();
+}
+
+test("clicking through every widget page 30 times as fast as they load: no 'too many requests', no token calls and no mints while the token is fresh", async ({ page, problems }) => {
+  test.setTimeout(300_000);
+  const seen = tokenCalls(page);
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "alice@acme.test");
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test", { exact: true })).toBeVisible();
+  // Signed in and on the first widget page: one user-level token, minted once.
+  expect((await calls()).widget_tokens_minted).toBe(1);
+
+  // Once round: the users table needs its own (scoped) token, and Sessions this browser's session
+  // id, so each asks the server once; only the scoped token is minted.
+  for (const target of PAGES) await visit(page, target);
+  expect(seen).toEqual({ plain: 3, fresh: 0 });
+  const warm = await calls();
+  expect(warm.widget_tokens_minted).toBe(2);
+
+  for (let round = 0; round < 30; round++) for (const target of PAGES) await visit(page, target);
+
+  await expect(page.getByText(/too many requests/i)).toHaveCount(0);
+  expect(seen).toEqual({ plain: 3, fresh: 0 });
+  const after = await calls();
+  expect(after.widget_tokens_minted).toBe(2);
+  expect(after.widget_tokens_rate_limited).toBe(0);
+  // 151 widget page views after sign-in, two mints in all; WorkOS saw no token call in the 150 of
+  // the rounds, nor any refresh (the access token lives five minutes).
+  expect(after.calls["POST /widgets/token"]).toBe(2);
+  expect(after.grants["refresh_token"] ?? 0).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test("reloads and new tabs reuse the server's token; a 403 gets a fresh one, which the next pages use", async ({ page, problems }) => {
+  const seen = tokenCalls(page);
+  const bearers = widgetBearers(page);
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "alice@acme.test");
+  const profile = page.locator('[data-widget="user-profile"]');
+  await expect(profile.getByText("alice@acme.test", { exact: true })).toBeVisible();
+  const first = bearers[0];
+  expect(first).toBeTruthy();
+
+  // Full page loads (a reload, another tab): the page asks the server, which hands out the token
+  // it holds; no mint.
+  await page.reload();
+  await expect(profile.getByText("alice@acme.test", { exact: true })).toBeVisible();
+  const tab = await page.context().newPage();
+  await tab.goto("/account/security");
+  await expect(tab.locator('[data-widget="user-security"]').getByText("Password", { exact: true }).first()).toBeVisible();
+  await tab.close();
+  expect((await calls()).widget_tokens_minted).toBe(1);
+  expect(new Set(bearers)).toEqual(new Set([first]));
+
+  // WorkOS refuses the next widget call with a 403: the widget asks `authToken`, which gets a fresh
+  // token (a mint), and retries with it.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/_widgets/", count: 1, kind: "error", status: 403 });
+  await page.reload();
+  await expect(profile.getByText("alice@acme.test", { exact: true })).toBeVisible();
+  await expect(profile.getByRole("alert")).toHaveCount(0);
+  expect(seen.fresh).toBe(1);
+  expect((await calls()).widget_tokens_minted).toBe(2);
+  const renewed = bearers.at(-1)!;
+  expect(renewed).not.toBe(first);
+
+  // The next page mounts with the fresh token, asking nobody.
+  const before = { ...seen };
+  await page.getByRole("navigation").getByRole("link", { name: "Security", exact: true }).click();
+  await expect(page.locator('[data-widget="user-security"]').getByText("Password", { exact: true }).first()).toBeVisible();
+  expect(seen).toEqual(before);
+  expect(bearers.at(-1)).toBe(renewed);
+  // And so does the next full page load (the server keeps the fresh one).
+  await page.reload();
+  await expect(page.locator('[data-widget="user-security"]').getByText("Password", { exact: true }).first()).toBeVisible();
+  expect(bearers.at(-1)).toBe(renewed);
+  expect((await calls()).widget_tokens_minted).toBe(2);
+  // The injected 403 is the one failed request.
+  expect(problems.filter((p) => !p.includes("/_widgets/") && !p.includes("status of 403"))).toEqual([]);
+});
+
+test("after an organization switch the next pages get a token of the new organization, never the old one", async ({ page, problems }) => {
+  const bearers = widgetBearers(page);
+  await page.goto("/sign-in?return_to=/organization/switch");
+  await signIn(page, "alice@acme.test");
+  const switcher = page.locator('[data-widget="organization-switcher"]');
+  await expect(switcher.getByText("Acme Corp")).toBeVisible();
+  await switcher.getByRole("button").filter({ hasText: "Acme Corp" }).click();
+  await page.getByRole("menuitem", { name: "Globex" }).click();
+  await expect(page.getByTestId("nav-organization")).toHaveText("Globex");
+  await expect(switcher.getByRole("button").filter({ hasText: "Globex" })).toBeVisible();
+
+  const switched = bearers.length;
+  await page.getByRole("navigation").getByRole("link", { name: "Profile", exact: true }).click();
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test", { exact: true })).toBeVisible();
+  await page.reload();
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test", { exact: true })).toBeVisible();
+  const after = bearers.slice(switched);
+  expect(after.length).toBeGreaterThan(0);
+  // Every widget call since the switch carried a Globex token.
+  expect(new Set(after.map((t) => claims(t).org_id))).toEqual(new Set(["org_01JDEM00000000000000GL0BEX"]));
+  expect(problems).toEqual([]);
+});
