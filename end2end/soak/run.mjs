@@ -2,8 +2,11 @@
 // generated part of RELIABILITY.md (between the soak markers).
 //
 // 1. Load: SOAK_SESSIONS (500) signed-in sessions for SOAK_SECS (60 s), each a virtual user that
-//    views pages and mints widget tokens with a think time, keeping the cookies the server sets
-//    (access tokens live 2 minutes, so sessions refresh during the run). Errors, p50/p99, RSS.
+//    views pages and calls the widget-token function with a think time, keeping the cookies the
+//    server sets (access tokens live 2 minutes, so sessions refresh during the run). Errors,
+//    p50/p99, RSS, and the WorkOS calls they cost (the emulator's counts, `GET /_emulator/calls`:
+//    mints per token-function call, refreshes, JWKS), with the emulator's per-API-key mint limit
+//    (600 a minute, as WorkOS's) on.
 // 2. Faults: the emulator faults ≈ 19 % of WorkOS calls (5 % each: 429 with Retry-After, 500,
 //    a 3 s stall, a dropped connection) while a scripted Chromium walks every widget page and
 //    50 virtual users keep loading: no panic, no bare 500, no session lost, clear messages.
@@ -145,9 +148,18 @@ const signInSecs = (performance.now() - t0) / 1000;
 log(`${loadUsers.length} sessions signed in in ${fmt(signInSecs, 1)} s`);
 const loadMemory = [{ at: Date.now(), ...rssKiB(server.child.pid) }];
 let stopSampling = sampleMemory(server.child.pid, loadMemory);
+const emulatorCalls = async () => (await fetch(`${emulator}/_emulator/calls`)).json();
+const settings = await (await fetch(`${emulator}/_emulator/settings`)).json();
+/** What the load asked of the app and of WorkOS so far. */
+const loadCounts = async () => ({ tokenCalls: (loadStats.latency.mint ?? []).length, pageViews: (loadStats.latency.page ?? []).length, workos: await emulatorCalls() });
+const atStart = await loadCounts();
+let atHalf;
+const half = setTimeout(async () => (atHalf = await loadCounts()), (SECS * 1000) / 2);
 t0 = performance.now();
 await Promise.all(loadUsers.map((u) => u.run(t0 + SECS * 1000)));
 const loadSecs = (performance.now() - t0) / 1000;
+clearTimeout(half);
+const atEnd = await loadCounts();
 stopSampling();
 loadMemory.push({ at: Date.now(), ...rssKiB(server.child.pid) });
 log("load done", loadStats.statuses);
@@ -321,17 +333,36 @@ lines.push(`Machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${fmt(os.totalmem
 lines.push("");
 lines.push(`### 1. Load: ${loadUsers.length} signed-in sessions for ${SECS} s`);
 lines.push("");
-lines.push(`Each session is a virtual user (\`end2end/soak/run.mjs\`) that views a page (80 %) or mints a widget token (20 %), thinks 0.5–1.5 s, and keeps the cookies the server sets, like a browser. Access tokens live 120 s, so sessions refresh during the run. Users: Alice, Bob and Carol in turn (Bob's users-table mints are refused 403 by design). ${loadUsers.length} sign-ins through AuthKit took ${fmt(signInSecs, 1)} s.`);
+lines.push(`Each session is a virtual user (\`end2end/soak/run.mjs\`) that views a page (80 %) or calls the widget-token function (20 %, a random widget), thinks 0.5–1.5 s, and keeps the cookies the server sets, like a browser. Access tokens live 120 s, so sessions refresh during the run. Users: Alice, Bob and Carol in turn (Bob's users-table mints are refused 403 by design). ${loadUsers.length} sign-ins through AuthKit took ${fmt(signInSecs, 1)} s.`);
 lines.push("");
 lines.push("| | requests | per second | p50 | p99 | errors (5xx or network) | sessions lost |");
 lines.push("|---|---:|---:|---:|---:|---:|---:|");
 for (const kind of ["page", "mint"]) {
   const l = lat(loadStats, kind);
-  lines.push(`| ${kind === "page" ? "page views" : "token mints"} | ${fmt(l.length)} | ${fmt(l.length / loadSecs, 1)} | ${fmt(quantile(l, 0.5), 1)} ms | **${fmt(quantile(l, 0.99), 1)} ms** | ${fmt(count(loadStats, kind, (s) => s === "network" || Number(s) >= 500))} | |`);
+  lines.push(`| ${kind === "page" ? "page views" : "token-function calls"} | ${fmt(l.length)} | ${fmt(l.length / loadSecs, 1)} | ${fmt(quantile(l, 0.5), 1)} ms | **${fmt(quantile(l, 0.99), 1)} ms** | ${fmt(count(loadStats, kind, (s) => s === "network" || Number(s) >= 500))} | |`);
 }
 lines.push(`| **all** | ${fmt(lat(loadStats, "page").length + lat(loadStats, "mint").length)} | | | | **${errorsOf(loadStats)}** | **${loadStats.signedOut.length}** |`);
 lines.push("");
 lines.push(`Answers: ${statusList(loadStats)}.`);
+lines.push("");
+lines.push(`WorkOS calls during the load (the emulator's counts, \`GET /_emulator/calls\`; its per-API-key mint limit on: ${settings.widget_token_mints_per_minute} a minute). Each session's first call for a token mints it (500 sessions, a user-level token each and the users table's for Alice's and Carol's); after that the server hands out the token it holds, so the second half of the run shows the steady state of long-lived sessions:`);
+lines.push("");
+lines.push("| | token-function calls | page views | WorkOS mints | token-function calls per mint | WorkOS 429s on mints | refresh grants | JWKS fetches | all WorkOS calls | WorkOS calls per page view |");
+lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+function workosRow(label, a, b) {
+  const calls = b.tokenCalls - a.tokenCalls;
+  const views = b.pageViews - a.pageViews;
+  const mints = b.workos.widget_tokens_minted - a.workos.widget_tokens_minted;
+  const limited = b.workos.widget_tokens_rate_limited - a.workos.widget_tokens_rate_limited;
+  const refreshes = (b.workos.grants.refresh_token ?? 0) - (a.workos.grants.refresh_token ?? 0);
+  const sumIf = (s, pred) => Object.entries(s.calls).filter(([k]) => pred(k)).reduce((n, [, v]) => n + v, 0);
+  const jwks = sumIf(b.workos, (k) => k.startsWith("GET /sso/jwks/")) - sumIf(a.workos, (k) => k.startsWith("GET /sso/jwks/"));
+  const all = sumIf(b.workos, () => true) - sumIf(a.workos, () => true);
+  lines.push(`| ${label} | ${fmt(calls)} | ${fmt(views)} | ${fmt(mints)} | **${mints ? fmt(calls / mints, 1) : "∞ (no mint)"}** | **${fmt(limited)}** | ${fmt(refreshes)} | ${fmt(jwks)} | ${fmt(all)} | ${fmt(all / Math.max(1, views), 3)} |`);
+  return { calls, mints, limited };
+}
+const whole = workosRow(`the whole ${SECS} s`, atStart, atEnd);
+if (atHalf) workosRow(`its second half (${SECS / 2} s)`, atHalf, atEnd);
 lines.push("");
 lines.push(`Server RSS: **${mib(loadMemory[0].rss)} MiB** at the start of the run, **${mib(loadMemory.at(-1).rss)} MiB** at the end (samples every 5 s: ${loadMemory.map((m) => mib(m.rss)).join(", ")}); peak ${mib(loadMemory.at(-1).peak)} MiB.`);
 lines.push("");
@@ -381,6 +412,7 @@ console.log(lines.join("\n"));
 
 const failures = [
   errorsOf(loadStats) && `${errorsOf(loadStats)} errors under load`,
+  whole.limited && `${whole.limited} WorkOS 429s on mints under load`,
   loadStats.signedOut.length && `${loadStats.signedOut.length} sessions lost under load`,
   panics && `${panics} panics`,
   journeys.bare500 + faultStats.bare500 && "bare 500 answers under faults",

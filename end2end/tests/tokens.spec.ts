@@ -99,14 +99,22 @@ test("reloads and new tabs reuse the server's token; a 403 gets a fresh one, whi
   expect((await calls()).widget_tokens_minted).toBe(1);
   expect(new Set(bearers)).toEqual(new Set([first]));
 
-  // WorkOS refuses the next widget call with a 403: the widget asks `authToken`, which gets a fresh
-  // token (a mint), and retries with it.
-  await emulator("/_emulator/faults", "POST", { path_prefix: "/_widgets/", count: 1, kind: "error", status: 403 });
+  // WorkOS refuses the widget's next call with a 403 (as it does a token it no longer accepts): the
+  // widget asks `authToken`, which gets a fresh token (a mint), and retries with it. (In the
+  // browser: the emulator's injected faults carry no CORS headers, so the browser would see a
+  // network error, not a 403.)
+  let refusals = 0;
+  await page.route("**/_widgets/UserProfile/me", async (route) => {
+    if (route.request().method() !== "GET" || refusals++ > 0) return route.continue();
+    const origin = new URL(page.url()).origin;
+    await route.fulfill({ status: 403, headers: { "access-control-allow-origin": origin, "content-type": "application/json" }, body: JSON.stringify({ message: "Invalid widget token." }) });
+  });
   await page.reload();
+  await expect.poll(() => seen.fresh).toBe(1);
   await expect(profile.getByText("alice@acme.test", { exact: true })).toBeVisible();
   await expect(profile.getByRole("alert")).toHaveCount(0);
-  expect(seen.fresh).toBe(1);
   expect((await calls()).widget_tokens_minted).toBe(2);
+  await expect.poll(() => bearers.at(-1)).not.toBe(first);
   const renewed = bearers.at(-1)!;
   expect(renewed).not.toBe(first);
 
