@@ -85,6 +85,10 @@ async fn read_body_first(request: Request, next: Next) -> Response {
     }
 }
 
+/// The log target of the "fault injected" lines (`RUST_LOG=workos_emulator::faults=info` shows
+/// only them; `make soak` counts them).
+const FAULTS_LOG: &str = "workos_emulator::faults";
+
 /// Counts every call but the emulator's own `/_emulator/*` and CORS preflights (`calls.rs`), and
 /// applies the faults configured at `/_emulator/faults` (see `faults.rs`) to them: 429 `{code: "rate_limit_exceeded", message}`
 /// with `Retry-After`, an error status with `{message}`, a delay, or a dropped connection.
@@ -105,7 +109,7 @@ async fn inject_faults(
             next.run(request).await
         }
         Some(FaultKind::RateLimit { retry_after_secs }) => {
-            tracing::info!(%path, "fault injected: 429");
+            tracing::info!(target: FAULTS_LOG, %path, "fault injected: 429");
             ApiError::RateLimited {
                 message: "Too many requests (injected by the emulator).".into(),
                 retry_after_secs,
@@ -113,7 +117,7 @@ async fn inject_faults(
             .into_response()
         }
         Some(FaultKind::Drop) => {
-            tracing::info!(%path, "fault injected: connection dropped");
+            tracing::info!(target: FAULTS_LOG, %path, "fault injected: connection dropped");
             // A body that fails at once makes hyper abort the connection mid-response.
             let failing = futures_util::stream::once(async {
                 Err::<axum::body::Bytes, _>(std::io::Error::new(
@@ -124,7 +128,7 @@ async fn inject_faults(
             Response::new(axum::body::Body::from_stream(failing))
         }
         Some(FaultKind::Error { status }) => {
-            tracing::info!(%path, status, "fault injected: error");
+            tracing::info!(target: FAULTS_LOG, %path, status, "fault injected: error");
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let body = ErrorBody {
                 code: None,
