@@ -49,7 +49,7 @@ build: ## Debug build of server and WASM (cargo leptos build), and the standalon
 release: setup bridge ## Release build (opt-level z WASM, wasm-opt from tools/binaryen)
 	cargo leptos build --release
 
-soak: ## The long reliability runs on the release build: 500 sessions for 60 s, 19 % WorkOS faults with a browser, two instances behind a proxy; rewrites RELIABILITY.md
+soak: ## The long reliability runs on the release build: 500 sessions for 120 s (WorkOS calls counted, mint limit on), 19 % WorkOS faults with a browser, two instances behind a proxy; rewrites RELIABILITY.md
 	scripts/install-tools.sh --bench
 	$(MAKE) release
 	cargo build --release -p workos-emulator
