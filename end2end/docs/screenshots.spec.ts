@@ -14,7 +14,13 @@ test("screenshots", async ({ page }) => {
     ["profile", "/account/profile", "user-profile"],
     ["security", "/account/security", "user-security"],
     ["sessions", "/account/sessions", "user-sessions"],
+    ["personal-api-keys", "/account/api-keys", "user-api-keys"],
     ["members", "/organization/users", "users-management"],
+    ["api-keys", "/organization/api-keys", "api-keys"],
+    ["sso", "/organization/sso", "admin-portal-sso-connection"],
+    ["domains", "/organization/domains", "admin-portal-domain-verification"],
+    ["directory-sync", "/organization/directory-sync", "directory-sync"],
+    ["audit-logs", "/organization/audit-logs", "admin-portal-audit-log-streaming"],
     ["organizations", "/organization/switch", "organization-switcher"],
   ] as const;
   for (const scheme of ["light", "dark"] as const) {
