@@ -161,3 +161,127 @@ test("a member creates a personal API key on an account page and sees only their
   await expect(keys.getByRole("columnheader", { name: "Owner" })).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+/**
+ * Clicks `button` in a widget (the widget form-POSTs or links an Admin Portal link to a new tab)
+ * and answers the Admin Portal page that opens, on the emulator.
+ */
+async function openPortal(page: Page, button: ReturnType<Page["getByRole"]>): Promise<Page> {
+  const [portal] = await Promise.all([page.context().waitForEvent("page"), button.click()]);
+  await portal.waitForLoadState();
+  expect(new URL(portal.url()).origin).toBe(new URL(process.env.EMULATOR_URL!).origin);
+  await expect(portal.getByRole("heading", { name: "Admin Portal", level: 1 })).toBeVisible();
+  return portal;
+}
+
+/** Submits one Admin Portal form and waits for its confirmation. */
+async function save(portal: Page, button: string) {
+  await portal.getByRole("button", { name: button }).click();
+  await expect(portal.getByRole("status")).toHaveText("Saved.");
+}
+
+test("an admin sets up SSO in the Admin Portal and the widget follows its certificate", async ({ page, problems }) => {
+  await signInTo(page, "/organization/sso", "carol@globex.test");
+  const sso = widget(page, "admin-portal-sso-connection");
+  await expect(sso).toContainText("You haven't set up Single Sign-On yet.");
+  const portal = await openPortal(page, sso.getByRole("button", { name: "Set up SSO" }));
+  await portal.getByLabel("Identity provider").selectOption({ label: "Okta SAML" });
+  await portal.getByLabel("Connection name").fill("Globex Okta");
+  await portal.getByLabel("Expires in 14 days").check();
+  await save(portal, "Save connection");
+  await portal.close();
+
+  // An expiring certificate still counts as connected: the widget warns only once it expired.
+  await page.reload();
+  await expect(sso).toContainText("Okta");
+  await expect(sso).toContainText("Connected");
+  await expect(sso).not.toContainText("certificate");
+  const manage = await openPortal(page, sso.getByRole("button", { name: "Manage" }));
+  await manage.getByLabel("Expired 3 days ago").check();
+  await save(manage, "Save connection");
+  await manage.close();
+  await page.reload();
+  await expect(sso).toContainText("Requires action");
+  await expect(sso).toContainText("The SAML response signing certificate expired on");
+  expect(problems).toEqual([]);
+});
+
+test("an admin adds a domain in the Admin Portal, restarts a failed verification and removes a domain", async ({ page, problems }) => {
+  await signInTo(page, "/organization/domains", "alice@acme.test");
+  const domains = widget(page, "admin-portal-domain-verification");
+  const item = (domain: string) =>
+    domains.locator(".woswidgets-card-list-item").filter({ has: page.getByText(domain, { exact: true }) });
+  await expect(item("acme.test")).toContainText("Verified");
+  await expect(item("acme-corp.test")).toContainText("Verification pending");
+
+  const portal = await openPortal(page, domains.getByRole("button", { name: "Add domain" }));
+  await portal.getByLabel("Domain", { exact: true }).fill("acme-labs.test");
+  await save(portal, "Add domain");
+  await portal.getByRole("button", { name: "Fail verification of acme-labs.test" }).click();
+  await expect(portal.getByRole("status")).toHaveText("Saved.");
+  await portal.getByRole("button", { name: "Verify acme-corp.test" }).click();
+  await expect(portal.getByRole("status")).toHaveText("Saved.");
+  await portal.close();
+
+  await page.reload();
+  await expect(item("acme-corp.test")).toContainText("Verified");
+  await expect(item("acme-labs.test")).toContainText("Verification failed");
+  await item("acme-labs.test").getByRole("button", { name: "Domain actions" }).click();
+  await page.getByRole("menuitem", { name: "Restart verification" }).click();
+  // The DNS record to publish, then the restart itself.
+  const record = page.getByRole("dialog");
+  await expect(record).toContainText("workos-domain-verification=");
+  await record.getByRole("button", { name: "Restart verification" }).click();
+  await expect(item("acme-labs.test")).toContainText("Verification pending");
+
+  await item("acme-labs.test").getByRole("button", { name: "Domain actions" }).click();
+  await page.getByRole("menuitem", { name: "Remove domain" }).click();
+  const remove = page.getByRole("alertdialog");
+  await expect(remove).toContainText("acme-labs.test");
+  await remove.getByRole("button", { name: "Remove domain" }).click();
+  await expect(item("acme-labs.test")).toHaveCount(0);
+  await page.reload();
+  await expect(item("acme.test")).toBeVisible();
+  await expect(item("acme-labs.test")).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test("an admin connects a directory in the Admin Portal and the widget shows what it synced", async ({ page, problems }) => {
+  await signInTo(page, "/organization/directory-sync", "alice@acme.test");
+  const directory = widget(page, "directory-sync");
+  await expect(directory).toContainText("You haven't set up a directory yet.");
+  const portal = await openPortal(page, directory.getByRole("link", { name: "Set up directory" }));
+  await portal.getByLabel("Directory provider").selectOption({ label: "Microsoft Entra ID (SCIM)" });
+  await portal.getByLabel("Directory name").fill("Acme Entra");
+  await portal.getByLabel("Active users", { exact: true }).fill("12");
+  await portal.getByLabel("Groups").fill("3");
+  await save(portal, "Save directory");
+  await portal.close();
+
+  await page.reload();
+  await expect(directory).toContainText("Connected");
+  await expect(directory).toContainText("12 users");
+  await expect(directory).toContainText("3 groups");
+  expect(problems).toEqual([]);
+});
+
+test("an admin sets up an audit-log stream in the Admin Portal and the widget shows its state", async ({ page, problems }) => {
+  await signInTo(page, "/organization/audit-logs", "alice@acme.test");
+  const streams = widget(page, "admin-portal-audit-log-streaming");
+  await expect(streams).toContainText("You haven't set up Log Streams yet.");
+  const portal = await openPortal(page, streams.getByRole("button", { name: "Set up Log Streams" }));
+  await portal.getByLabel("Destination").selectOption({ label: "Splunk" });
+  await portal.getByLabel("State", { exact: true }).selectOption({ label: "Active (streaming)" });
+  await save(portal, "Save log stream");
+  await portal.close();
+
+  await page.reload();
+  await expect(streams).toContainText("Streaming");
+  const manage = await openPortal(page, streams.getByRole("button", { name: "Manage" }));
+  await manage.getByLabel("State", { exact: true }).selectOption({ label: "Invalid credentials" });
+  await save(manage, "Save log stream");
+  await manage.close();
+  await page.reload();
+  await expect(streams).toContainText("The credentials provided are incorrect or missing.");
+  expect(problems).toEqual([]);
+});
