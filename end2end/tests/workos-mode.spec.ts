@@ -106,3 +106,42 @@ test("the app signs in and serves widgets through the configured WorkOS host, st
   expect(embedded.data[0].first_name).toBe("Alice");
   expect(problems).toEqual([]);
 });
+
+test("an admin's organization widgets run through the configured WorkOS host and its Admin Portal", async ({ page, problems }) => {
+  const allowed = [appURL, workosURL];
+  const elsewhere: string[] = [];
+  page.on("request", (r) => !allowed.includes(new URL(r.url()).origin) && elsewhere.push(r.url()));
+  await page.goto(`${appURL}/organization/domains`);
+  await signIn(page, "alice@acme.test");
+  await expect(page).toHaveURL(`${appURL}/organization/domains`);
+  const domains = page.locator('[data-widget="admin-portal-domain-verification"]');
+  await expect(domains.getByText("acme.test", { exact: true })).toBeVisible();
+
+  // "Add domain" opens the configured host's Admin Portal (its links are on the API host, which the
+  // page's CSP form-action allows).
+  const [portal] = await Promise.all([page.context().waitForEvent("page"), domains.getByRole("button", { name: "Add domain" }).click()]);
+  await portal.waitForLoadState();
+  expect(new URL(portal.url()).origin).toBe(workosURL);
+  await portal.getByLabel("Domain", { exact: true }).fill("acme-standalone.test");
+  await portal.getByRole("button", { name: "Add domain" }).click();
+  await expect(portal.getByRole("status")).toHaveText("Saved.");
+  await portal.close();
+  await page.reload();
+  await expect(domains.getByText("acme-standalone.test", { exact: true })).toBeVisible();
+
+  // An organization API key made in the widget validates on that host.
+  await page.goto(`${appURL}/organization/api-keys`);
+  const keys = page.locator('[data-widget="api-keys"]');
+  await keys.getByRole("button", { name: "Create API key" }).click();
+  await page.getByRole("dialog", { name: "Create API key" }).getByLabel("Name").fill("Standalone key");
+  await page.getByRole("dialog", { name: "Create API key" }).getByRole("button", { name: "Create API key" }).click();
+  const secret = await page.getByRole("dialog", { name: "Save your key" }).getByRole("textbox").inputValue();
+  const validation = await (await fetch(`${workosURL}/api_keys/validations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ value: secret }),
+  })).json();
+  expect(validation.api_key?.name).toBe("Standalone key");
+  expect(elsewhere).toEqual([]);
+  expect(problems).toEqual([]);
+});
