@@ -31,5 +31,14 @@ test("screenshots", async ({ page }) => {
       await page.waitForLoadState("networkidle");
       await page.screenshot({ path: out(`${name}-${scheme}.png`) });
     }
+    // The emulator's Admin Portal, opened from the SSO widget's "Manage".
+    await page.goto("/organization/sso");
+    const sso = page.locator('[data-widget="admin-portal-sso-connection"]');
+    const [portal] = await Promise.all([page.context().waitForEvent("page"), sso.getByRole("button", { name: "Manage" }).click()]);
+    await portal.emulateMedia({ colorScheme: scheme });
+    await portal.setViewportSize({ width: 1100, height: 720 });
+    await expect(portal.getByRole("heading", { name: "Admin Portal", level: 1 })).toBeVisible();
+    await portal.screenshot({ path: out(`admin-portal-${scheme}.png`) });
+    await portal.close();
   }
 });
