@@ -773,6 +773,16 @@ pub struct Data {
     pub audit_log_streams: BTreeMap<String, AuditLogStream>,
     /// Admin Portal links by id.
     pub portal_links: BTreeMap<String, PortalLink>,
+    /// The name the Pipes connect dialog and consent screen give the app (`teamName`).
+    pub team_name: Option<String>,
+    /// Pipes: the providers, in seed order.
+    pub data_integrations: Vec<crate::pipes::DataIntegration>,
+    /// Pipes: organizations' settings for providers.
+    pub integration_overrides: Vec<crate::pipes::IntegrationOverride>,
+    /// Pipes: connected accounts by id.
+    pub installations: BTreeMap<String, crate::pipes::Installation>,
+    /// Pipes: pending OAuth authorizations by redirect token.
+    pub pipes_authorizations: BTreeMap<String, crate::pipes::Authorization>,
 }
 
 impl Data {

@@ -30,6 +30,7 @@ pub mod limits;
 pub mod models;
 pub mod pages;
 pub mod password;
+pub mod pipes;
 pub mod routes;
 pub mod seed;
 pub mod store;

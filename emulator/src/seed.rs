@@ -17,6 +17,10 @@
 //! - bob@acme.test "Bob Baker": Acme member.
 //! - carol@globex.test "Carol Chen": Globex admin.
 //! - 25 more Acme members, `<first>.<last>@acme.test`.
+//! - Pipes providers (`data_integrations`): GitHub and Slack (OAuth), Linear (OAuth, off until an
+//!   organization enables it), HubSpot (OAuth with each organization's own client), Datadog (API
+//!   key), Snowflake (client credentials), and the organization-owned Notion (OAuth) and Sentry
+//!   (API key); `team_name` "Account".
 //!
 //! Every demo password is [`DEMO_PASSWORD`]. Another file in the same format replaces it (see
 //! [`SEED_FILE`]).
@@ -33,6 +37,7 @@ use crate::entities::{
 };
 use crate::keys::self_signed_certificate;
 use crate::password::hash_password;
+use crate::pipes::{AuthMethod, ConfigField, CredentialsType, DataIntegration, Ownership};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The scope that lets a widget token manage an organization's members (UsersManagement).
@@ -79,7 +84,67 @@ pub struct Seed {
     /// The permissions API keys may carry (WorkOS: configured per environment).
     #[serde(default)]
     pub api_key_permissions: Vec<SeedApiKeyPermission>,
+    /// The app's name on the Pipes connect dialog and consent screen (`teamName` of
+    /// `/_widgets/settings`).
+    #[serde(default)]
+    pub team_name: Option<String>,
+    /// The Pipes providers the environment offers (see `pipes.rs`).
+    #[serde(default)]
+    pub data_integrations: Vec<SeedDataIntegration>,
 }
+
+/// A Pipes provider of a seed, e.g. `{"slug": "github", "name": "GitHub", "auth_methods":
+/// ["oauth"], "scopes": ["repo", "read:user"], "default_scopes": ["read:user"]}`. The slug names
+/// its icon: it must be one of the widget's known provider icons (`provider-icon-slugs.js`), which
+/// the app serves from its own origin.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDataIntegration {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Default `userland_user` (each member connects their own account).
+    #[serde(default = "default_ownership")]
+    pub ownership: Ownership,
+    /// Default `shared` (WorkOS's OAuth client).
+    #[serde(default = "default_credentials")]
+    pub credentials: CredentialsType,
+    pub auth_methods: Vec<AuthMethod>,
+    /// Every scope the provider knows.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The developer's scopes, a subset of `scopes`.
+    #[serde(default)]
+    pub default_scopes: Vec<String>,
+    /// Whether organizations have it without enabling it (default `true`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub config_fields: Vec<ConfigField>,
+}
+
+fn default_ownership() -> Ownership {
+    Ownership::UserlandUser
+}
+
+fn default_credentials() -> CredentialsType {
+    CredentialsType::Shared
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Path segments the Pipes routes use after `/_widgets/DataIntegrations/`, which no provider slug
+/// may take.
+const RESERVED_SLUGS: [&str; 5] = [
+    "mine",
+    "shared-connections",
+    "organization",
+    "configurations",
+    "installations",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -223,6 +288,33 @@ impl Seed {
         if slugs.len() != seed.api_key_permissions.len() {
             return Err(invalid("two API key permissions share a slug".into()));
         }
+        let mut integrations = BTreeSet::new();
+        for i in &seed.data_integrations {
+            let slug_ok = !i.slug.is_empty()
+                && i.slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !RESERVED_SLUGS.contains(&i.slug.as_str());
+            if !slug_ok || !integrations.insert(i.slug.as_str()) {
+                return Err(invalid(format!(
+                    "data integration '{}': the slug must be unique, lowercase letters, digits \
+                     and hyphens, and none of {RESERVED_SLUGS:?}",
+                    i.slug
+                )));
+            }
+            if i.auth_methods.is_empty() {
+                return Err(invalid(format!(
+                    "data integration '{}' has no auth_methods",
+                    i.slug
+                )));
+            }
+            if let Some(scope) = i.default_scopes.iter().find(|s| !i.scopes.contains(s)) {
+                return Err(invalid(format!(
+                    "data integration '{}': default scope '{scope}' is not in its scopes",
+                    i.slug
+                )));
+            }
+        }
         let mut ids = BTreeSet::new();
         let mut emails = BTreeSet::new();
         for user in &seed.users {
@@ -287,6 +379,7 @@ impl Seed {
                     description: p.description.clone(),
                 })
                 .collect(),
+            team_name: self.team_name.clone(),
             ..Data::default()
         };
         for o in &self.organizations {
@@ -354,6 +447,24 @@ impl Seed {
                     },
                 );
             }
+        }
+        for (n, i) in self.data_integrations.iter().enumerate() {
+            let at = next_time();
+            data.data_integrations.push(DataIntegration {
+                id: format!("data_integration_01JDEM{:014}", n + 1),
+                slug: i.slug.clone(),
+                name: i.name.clone(),
+                description: i.description.clone(),
+                ownership: i.ownership,
+                credentials_type: i.credentials,
+                auth_methods: i.auth_methods.clone(),
+                available_scopes: i.scopes.clone(),
+                default_scopes: i.default_scopes.clone(),
+                enabled: i.enabled,
+                config_fields: i.config_fields.clone(),
+                created_at: at,
+                updated_at: at,
+            });
         }
         for u in &self.users {
             let at = next_time();

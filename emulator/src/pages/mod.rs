@@ -7,5 +7,6 @@ pub mod admin_portal;
 pub mod layout;
 pub mod mailbox;
 pub mod notice;
+pub mod pipes;
 pub mod sign_in;
 pub mod totp;

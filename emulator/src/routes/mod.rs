@@ -8,6 +8,7 @@ mod authkit;
 mod emulator;
 mod memberships;
 mod organizations;
+mod pipes;
 mod sessions;
 mod sso;
 mod users;
@@ -42,6 +43,7 @@ pub fn router(env: Arc<Environment>) -> Router {
         .merge(widget_tokens::router())
         .merge(api_keys::router())
         .merge(admin_portal::router())
+        .merge(pipes::router())
         .merge(emulator::router())
         .nest("/_widgets", widgets::router(&env))
         .fallback(|| async {

@@ -9,19 +9,20 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use workos::WidgetSessionTokenScopes::{
     Unknown, WidgetsApiKeysManage, WidgetsAuditLogStreamingManage, WidgetsDomainVerificationManage,
-    WidgetsDsyncManage, WidgetsSSOManage, WidgetsUsersTableManage,
+    WidgetsDsyncManage, WidgetsPipesManage, WidgetsSSOManage, WidgetsUsersTableManage,
 };
 use workos_emulator::auth::ORGANIZATION_TOKEN_SCOPES;
 use workos_emulator::entities::{ApiKeyOwner, Data};
 use workos_emulator::seed::{
     ACME_ID, ALICE_ID, API_KEYS_MANAGE, AUDIT_LOG_STREAMING_MANAGE, BOB_ID, CAROL_ID,
-    DEMO_PASSWORD, DOMAIN_VERIFICATION_MANAGE, DSYNC_MANAGE, GLOBEX_ID, SSO_MANAGE,
+    DEMO_PASSWORD, DOMAIN_VERIFICATION_MANAGE, DSYNC_MANAGE, GLOBEX_ID, PIPES_MANAGE, SSO_MANAGE,
     USERS_TABLE_MANAGE,
 };
 
 use crate::coverage::{normalise, registered_routes};
 use crate::support::{Harness, changed_fields, forge, payload, snapshot};
 use crate::widgets_admin_portal::{DOMAINS, DSYNC, SSO, STREAM, all_scopes, organization_token};
+use crate::widgets_pipes::{PIPES, PIPES_ADMIN};
 
 /// Dana and Evan: two of the 25 extra Acme members of the demo seed.
 const DANA_ID: &str = "user_01JDEM00000000000000000100";
@@ -91,6 +92,9 @@ const MANAGE_SELF: &str = "widgets:user-api-keys:manage-self";
 const MANAGE_ALL: &str = "widgets:user-api-keys:manage-all";
 /// A key created by the attacker, the same for every organization.
 const NEW_KEY: &str = r#"{"name":"Mallory's key","permissions":["posts:read"],"expiresAt":null}"#;
+/// Connects an account with an API key or client credentials.
+const SECRET: &str = r#"{"secret":"mallory-key"}"#;
+const CLIENT: &str = r#"{"client_id":"mallory","client_secret":"mallory-secret"}"#;
 /// Expires a key at once.
 const EXPIRE_NOW: &str = r#"{"expiresAt":"2020-01-01T00:00:00.000Z"}"#;
 
@@ -338,6 +342,107 @@ const ENDPOINTS: &[Endpoint] = &[
     .foreign(404),
     ep("GET", "/admin-portal/audit-log-stream", None, STREAM).needs(AUDIT_LOG_STREAMING_MANAGE),
     ep("GET", "/directory-sync/directories", None, DSYNC).needs(DSYNC_MANAGE),
+    // Pipes (G1, I1–I6): every member connects their own accounts, so no admin rows; a member's
+    // account and the organization's shared one are not found through another token.
+    ep("GET", "/settings", None, PIPES),
+    ep("GET", "/DataIntegrations/mine", None, PIPES),
+    ep("GET", "/DataIntegrations/shared-connections", None, PIPES),
+    ep(
+        "POST",
+        "/DataIntegrations/{github}/authorize",
+        Some(r#"{"requireHandoff":true}"#),
+        PIPES,
+    ),
+    ep(
+        "PUT",
+        "/DataIntegrations/{datadog}/api-key",
+        Some(SECRET),
+        PIPES,
+    ),
+    ep(
+        "PUT",
+        "/DataIntegrations/{snowflake}/client-credentials",
+        Some(CLIENT),
+        PIPES,
+    ),
+    ep(
+        "DELETE",
+        "/DataIntegrations/installations/{installation}",
+        None,
+        PIPES,
+    )
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/DataIntegrations/installations/{org_installation}",
+        None,
+        PIPES,
+    )
+    .foreign(404),
+    // PipesAdmin (J1–J8).
+    ep("GET", "/DataIntegrations/configurations", None, PIPES_ADMIN).needs(PIPES_MANAGE),
+    ep("GET", "/DataIntegrations/organization", None, PIPES_ADMIN).needs(PIPES_MANAGE),
+    ep(
+        "PUT",
+        "/DataIntegrations/{linear}/configuration",
+        Some(r#"{"enabled":true,"scopes":["write"]}"#),
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE),
+    ep(
+        "PUT",
+        "/DataIntegrations/{notion}/organization/configuration",
+        Some(r#"{"enabled":true,"scopes":["update_content"]}"#),
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE),
+    ep(
+        "POST",
+        "/DataIntegrations/{notion}/organization/authorize",
+        Some("{}"),
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE),
+    ep(
+        "PUT",
+        "/DataIntegrations/{sentry}/organization/api-key",
+        Some(SECRET),
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE),
+    ep(
+        "PUT",
+        "/DataIntegrations/{sentry}/organization/client-credentials",
+        Some(CLIENT),
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE),
+    ep(
+        "DELETE",
+        "/DataIntegrations/organization/installations/{org_installation}",
+        None,
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE)
+    .foreign(404),
+    ep(
+        "DELETE",
+        "/DataIntegrations/organization/installations/{installation}",
+        None,
+        PIPES_ADMIN,
+    )
+    .needs(PIPES_MANAGE)
+    .foreign(404),
+];
+
+/// Providers of the demo seed's Pipes catalogue; `{slug}` in a row's path is that provider.
+const PROVIDERS: [&str; 6] = [
+    "github",
+    "datadog",
+    "snowflake",
+    "linear",
+    "notion",
+    "sentry",
 ];
 
 /// The objects of one organization and one of its users that the requests name.
@@ -365,33 +470,44 @@ struct Targets {
     user_key: String,
     /// The organization's last domain (Acme: `acme-corp.test`, pending; Globex: `globex.test`).
     domain: String,
+    /// The user's connected account (Datadog, API key) and the organization's shared one
+    /// (Sentry, API key).
+    installation: String,
+    org_installation: String,
 }
 
 impl Targets {
     fn fill(&self, template: &str) -> String {
-        let totp = crate::support::authenticator(&self.totp_secret, &self.email)
-            .generate_current()
-            .to_string();
-        [
-            ("{member}", &self.member),
-            ("{membership}", &self.membership),
-            ("{invite}", &self.invite),
-            ("{session}", &self.session),
-            ("{challenge}", &self.challenge),
-            ("{code}", &self.code),
-            ("{factor}", &self.factor),
-            ("{totp}", &totp),
-            ("{email_code}", &self.email_code),
-            ("{email}", &self.email),
-            ("{invitee}", &self.invitee),
-            ("{password}", &self.password),
-            ("{org_key}", &self.org_key),
-            ("{user_key}", &self.user_key),
-            ("{domain}", &self.domain),
-        ]
-        .into_iter()
-        .fold(template.to_string(), |text, (placeholder, value)| {
-            text.replace(placeholder, value)
+        let filled = {
+            let totp = crate::support::authenticator(&self.totp_secret, &self.email)
+                .generate_current()
+                .to_string();
+            [
+                ("{member}", &self.member),
+                ("{membership}", &self.membership),
+                ("{invite}", &self.invite),
+                ("{session}", &self.session),
+                ("{challenge}", &self.challenge),
+                ("{code}", &self.code),
+                ("{factor}", &self.factor),
+                ("{totp}", &totp),
+                ("{email_code}", &self.email_code),
+                ("{email}", &self.email),
+                ("{invitee}", &self.invitee),
+                ("{password}", &self.password),
+                ("{org_key}", &self.org_key),
+                ("{user_key}", &self.user_key),
+                ("{domain}", &self.domain),
+                ("{installation}", &self.installation),
+                ("{org_installation}", &self.org_installation),
+            ]
+            .into_iter()
+            .fold(template.to_string(), |text, (placeholder, value)| {
+                text.replace(placeholder, value)
+            })
+        };
+        PROVIDERS.iter().fold(filled, |text, slug| {
+            text.replace(&format!("{{{slug}}}"), slug)
         })
     }
 }
@@ -426,6 +542,9 @@ impl Victim {
             "directories": data.directories.values().filter(|d| d.organization_id == self.organization).collect::<Vec<_>>(),
             "audit_log_stream": data.audit_log_streams.get(&self.organization),
             "portal_links": data.portal_links.values().filter(|l| l.organization_id == self.organization).collect::<Vec<_>>(),
+            "installations": data.installations.values().filter(|i| i.organization_id == self.organization || i.user_id.as_ref().is_some_and(ours)).collect::<Vec<_>>(),
+            "integration_overrides": data.integration_overrides.iter().filter(|o| o.organization_id == self.organization).collect::<Vec<_>>(),
+            "pipes_authorizations": data.pipes_authorizations.values().filter(|a| a.organization_id == self.organization).collect::<Vec<_>>(),
             "api_keys": data.api_keys.values().filter(|k| k.owner.organization_id() == self.organization || k.owner.user_id().is_some_and(|u| ours(&u.to_string()))).collect::<Vec<_>>(),
         })
     }
@@ -628,6 +747,32 @@ async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &st
         "create a user API key",
     )
     .await;
+    let installation = status_of(
+        h,
+        h.widget(
+            Method::PUT,
+            "/DataIntegrations/datadog/api-key",
+            token,
+            PIPES,
+        )
+        .json(&json!({"secret": "isolation-target-key"})),
+        200,
+        "connect an account",
+    )
+    .await;
+    let org_installation = status_of(
+        h,
+        h.widget(
+            Method::PUT,
+            "/DataIntegrations/sentry/organization/api-key",
+            admin_token,
+            PIPES_ADMIN,
+        )
+        .json(&json!({"secret": "isolation-target-key"})),
+        200,
+        "connect the organization's account",
+    )
+    .await;
     let data = h.emulator.environment().store.read();
     let invite = data
         .invitations
@@ -670,6 +815,8 @@ async fn targets(h: &Harness, owner: &Owner<'_>, admin_token: &str, invitee: &st
             .expect("a domain")
             .id
             .clone(),
+        installation: installation["id"].as_str().unwrap().into(),
+        org_installation: org_installation["id"].as_str().unwrap().into(),
     }
 }
 
@@ -685,6 +832,7 @@ impl Fixtures {
                 WidgetsDomainVerificationManage,
                 WidgetsDsyncManage,
                 WidgetsAuditLogStreamingManage,
+                WidgetsPipesManage,
             ]
         };
         let alice_acme_admin = h
@@ -800,6 +948,8 @@ impl Fixtures {
                 acme.org_key.as_str(),
                 acme.user_key.as_str(),
                 acme.domain.as_str(),
+                acme.installation.as_str(),
+                acme.org_installation.as_str(),
                 "acme-corp.test",
                 "Acme Okta",
             ]
@@ -824,6 +974,8 @@ impl Fixtures {
                 globex.org_key.as_str(),
                 globex.user_key.as_str(),
                 globex.domain.as_str(),
+                globex.installation.as_str(),
+                globex.org_installation.as_str(),
                 "\"globex.test\"",
             ]
             .map(String::from)
@@ -890,6 +1042,18 @@ impl Fixtures {
                     user_id: targets.member.clone(),
                     organization_id: organization.into()
                 }
+            );
+        }
+        for (targets, organization) in [(&self.acme, ACME_ID), (&self.globex, GLOBEX_ID)] {
+            let own = &data.installations[&targets.installation];
+            assert_eq!(
+                (own.organization_id.as_str(), own.user_id.as_deref()),
+                (organization, Some(targets.member.as_str()))
+            );
+            let shared = &data.installations[&targets.org_installation];
+            assert_eq!(
+                (shared.organization_id.as_str(), shared.user_id.as_deref()),
+                (organization, None)
             );
         }
         assert_eq!(data.membership(DANA_ID, ACME_ID).unwrap().role, "member");

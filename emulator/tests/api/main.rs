@@ -4,6 +4,7 @@
 mod admin_portal;
 mod authkit;
 mod bad_input;
+mod browser_session;
 mod coverage;
 mod directory;
 mod isolation;
@@ -14,6 +15,7 @@ mod support;
 mod widget_tokens;
 mod widgets_admin_portal;
 mod widgets_api_keys;
+mod widgets_pipes;
 mod widgets_user_account;
 mod widgets_user_profile;
 mod widgets_users_management;

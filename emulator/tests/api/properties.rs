@@ -22,7 +22,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use workos::WidgetSessionTokenScopes::{
     Unknown, WidgetsApiKeysManage, WidgetsAuditLogStreamingManage, WidgetsDomainVerificationManage,
-    WidgetsDsyncManage, WidgetsSSOManage, WidgetsUsersTableManage,
+    WidgetsDsyncManage, WidgetsPipesManage, WidgetsSSOManage, WidgetsUsersTableManage,
 };
 use workos_emulator::entities::{Data, InvitationState, MembershipStatus};
 use workos_emulator::seed::{
@@ -70,6 +70,22 @@ const BODY_ENDPOINTS: &[(&str, &str)] = &[
     ("POST", "/admin-portal/generate-link"),
     ("POST", "/admin-portal/organization-domains/{id}/reverify"),
     ("DELETE", "/admin-portal/organization-domains/{id}"),
+    ("POST", "/DataIntegrations/{id}/authorize"),
+    ("PUT", "/DataIntegrations/{id}/api-key"),
+    ("PUT", "/DataIntegrations/{id}/client-credentials"),
+    ("DELETE", "/DataIntegrations/installations/{id}"),
+    ("PUT", "/DataIntegrations/{id}/configuration"),
+    ("PUT", "/DataIntegrations/{id}/organization/configuration"),
+    ("POST", "/DataIntegrations/{id}/organization/authorize"),
+    ("PUT", "/DataIntegrations/{id}/organization/api-key"),
+    (
+        "PUT",
+        "/DataIntegrations/{id}/organization/client-credentials",
+    ),
+    (
+        "DELETE",
+        "/DataIntegrations/organization/installations/{id}",
+    ),
 ];
 
 /// Every GET `/_widgets` route.
@@ -89,6 +105,11 @@ const GET_ENDPOINTS: &[&str] = &[
     "/admin-portal/organization-domains",
     "/admin-portal/audit-log-stream",
     "/directory-sync/directories",
+    "/settings",
+    "/DataIntegrations/mine",
+    "/DataIntegrations/shared-connections",
+    "/DataIntegrations/configurations",
+    "/DataIntegrations/organization",
 ];
 
 /// The widgets' request field names, so generated objects get past the shape check.
@@ -108,6 +129,13 @@ const FIELDS: &[&str] = &[
     "name",
     "permissions",
     "expiresAt",
+    "secret",
+    "client_id",
+    "client_secret",
+    "config",
+    "enabled",
+    "scopes",
+    "requireHandoff",
 ];
 
 /// Strings worth trying in any field.
@@ -322,6 +350,7 @@ impl Fixture {
                     WidgetsDomainVerificationManage,
                     WidgetsDsyncManage,
                     WidgetsAuditLogStreamingManage,
+                    WidgetsPipesManage,
                 ],
             )
             .await
@@ -348,6 +377,19 @@ impl Fixture {
                 .json(&json!({"name": "fuzz target", "permissions": ["posts:read"]}));
             assert_eq!(h.call(create).await.0, 201);
         }
+        // Alice's own connected account and Acme's shared one.
+        for (path, widget) in [
+            ("/DataIntegrations/datadog/api-key", "pipes"),
+            (
+                "/DataIntegrations/sentry/organization/api-key",
+                "pipes-admin",
+            ),
+        ] {
+            let connect = h
+                .widget(Method::PUT, path, &admin, widget)
+                .json(&json!({"secret": "fuzz-target"}));
+            assert_eq!(h.call(connect).await.0, 200);
+        }
         let ids = {
             let data = h.emulator.environment().store.read();
             let mut ids = vec![
@@ -359,6 +401,8 @@ impl Fixture {
             ids.extend(data.invitations.keys().cloned());
             ids.extend(data.api_keys.keys().cloned());
             ids.extend(data.organization_domains.keys().cloned());
+            ids.extend(data.data_integrations.iter().map(|i| i.slug.clone()));
+            ids.extend(data.installations.keys().cloned());
             for auth in [&alice, &bob] {
                 ids.push(
                     crate::support::payload(auth.access_token.expose())["sid"]

@@ -8,6 +8,7 @@ mod api_keys;
 mod bodies;
 mod directory_sync;
 mod organization_switcher;
+pub(crate) mod pipes;
 mod user_profile;
 mod user_security;
 mod user_sessions;
@@ -45,6 +46,8 @@ const WIDGETS: &[(&str, WidgetRoutes)] = &[
         "admin-portal-audit-log-streaming",
         admin_portal::audit_log_streaming_router,
     ),
+    ("pipes", pipes::router),
+    ("pipes-admin", pipes::admin_router),
 ];
 
 /// The `WorkOS-Widgets-Type` of every widget whose `/_widgets` calls the emulator answers.
