@@ -22,8 +22,9 @@ pub struct EmulatorConfig {
     pub api_key: String,
     /// The AuthKit client id (`client_id` of authorize/authenticate, and the JWKS path).
     pub client_id: String,
-    /// Origins allowed to call `/_widgets/*` from a browser (CORS), e.g. `http://localhost:3000`.
-    /// Empty: any origin (the response echoes the request's `Origin`).
+    /// Origins allowed to call the emulator from a browser (CORS): `/_widgets/*`, and AuthKit's
+    /// code exchange, refresh and JWKS (`routes/browser_session.rs`), e.g.
+    /// `http://localhost:3000`. Empty: any origin (the response echoes the request's `Origin`).
     pub allowed_origins: Vec<String>,
     /// A PKCS#8 PEM file holding the signing key, created on first start; `None` makes a new key
     /// each start (every token of an earlier run is then refused).
@@ -41,6 +42,19 @@ pub struct EmulatorConfig {
     /// `POST /widgets/token` calls allowed a minute per API key, beyond which WorkOS answers 429
     /// with `Retry-After` ([`crate::limits::DEFAULT_MINTS_PER_MINUTE`]); 0: no limit.
     pub widget_token_mints_per_minute: u32,
+}
+
+impl EmulatorConfig {
+    /// Whether a browser page of `origin` (an `Origin` header, e.g. `http://localhost:3000`) may
+    /// call the emulator: one of [`EmulatorConfig::allowed_origins`] (a trailing `/` ignored), or
+    /// any origin when the list is empty.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.is_empty()
+            || self
+                .allowed_origins
+                .iter()
+                .any(|allowed| allowed.trim_end_matches('/') == origin)
+    }
 }
 
 impl Default for EmulatorConfig {

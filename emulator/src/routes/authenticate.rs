@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use super::browser_session::BrowserCall;
 use crate::auth::Claims;
 use crate::clock::now;
 use crate::entities::{Data, Session, User};
@@ -25,7 +27,7 @@ use crate::models;
 use crate::password::password_matches;
 
 /// Sessions last 30 days (WorkOS's default maximum).
-const SESSION_TTL: Duration = Duration::days(30);
+pub(super) const SESSION_TTL: Duration = Duration::days(30);
 
 pub fn router() -> Router<Arc<Environment>> {
     Router::new().route("/user_management/authenticate", post(authenticate))
@@ -71,9 +73,32 @@ struct AuthenticateRequest {
 /// `{user, organization_id, access_token, refresh_token, authentication_method}`. Errors: 401
 /// `invalid_client`; 400 `invalid_grant` (unknown, used, expired or revoked code / refresh token),
 /// `invalid_credentials`, `invalid_organization_id`, `unsupported_grant_type`.
+///
+/// From a browser (authkit-js, `browser_session.rs`): a public client (PKCE, no secret); an
+/// allowed origin's answer sets the session cookies, and a refresh with no `refresh_token` takes
+/// the session cookie's.
 async fn authenticate(
     State(env): State<Arc<Environment>>,
-    ApiJson(body): ApiJson<AuthenticateRequest>,
+    browser: BrowserCall,
+    ApiJson(mut body): ApiJson<AuthenticateRequest>,
+) -> Response {
+    let by_cookie = body.grant_type == "refresh_token" && body.refresh_token.is_none();
+    if by_cookie {
+        body.refresh_token = browser.cookie_refresh_token();
+    }
+    match grant(env.clone(), body).await {
+        Ok(Json(answer)) => {
+            let refresh_token = answer.refresh_token.clone();
+            browser.signed_in(&env, &refresh_token, Json(answer).into_response())
+        }
+        Err(error) => browser.refused(by_cookie, error),
+    }
+}
+
+/// The grant of `body`, whoever calls.
+async fn grant(
+    env: Arc<Environment>,
+    body: AuthenticateRequest,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
     env.calls.grant(&body.grant_type);
     if body.client_id.as_deref() != Some(env.config.client_id.as_str()) {

@@ -5,6 +5,7 @@ mod admin_portal;
 mod api_keys;
 mod authenticate;
 mod authkit;
+mod browser_session;
 mod emulator;
 mod memberships;
 mod organizations;
@@ -30,13 +31,17 @@ use crate::environment::Environment;
 use crate::error::{ApiError, ErrorBody};
 use crate::faults::FaultKind;
 
-/// The whole emulator: public API, AuthKit pages, `/_widgets/*` (with CORS) and `/_emulator/*`.
+/// The whole emulator: public API, AuthKit pages, `/_widgets/*` (with CORS), the AuthKit calls
+/// a browser makes (code exchange, refresh, JWKS; with CORS) and `/_emulator/*`.
 pub fn router(env: Arc<Environment>) -> Router {
     Router::new()
         .merge(authkit::router())
-        .merge(authenticate::router())
+        .merge(
+            authenticate::router()
+                .merge(sso::router())
+                .layer(browser_session::cors(&env)),
+        )
         .merge(sessions::router())
-        .merge(sso::router())
         .merge(users::router())
         .merge(organizations::router())
         .merge(memberships::router())

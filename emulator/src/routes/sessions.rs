@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::browser_session::signed_out;
 use crate::auth::ApiKey;
 use crate::clock::now;
 use crate::environment::Environment;
@@ -32,8 +33,8 @@ struct LogoutQuery {
 }
 
 /// `GET /user_management/sessions/logout?session_id=…&return_to=…` (browser): ends the session and
-/// answers 302 to `return_to` (an http(s) URL), or shows a "signed out" page; no `session_id` →
-/// 422 page.
+/// answers 302 to `return_to` (an http(s) URL), or shows a "signed out" page, clearing the
+/// browser's session cookies (`browser_session.rs`); no `session_id` → 422 page.
 async fn logout(State(env): State<Arc<Environment>>, Query(query): Query<LogoutQuery>) -> Response {
     let Some(session_id) = query.session_id else {
         return (
@@ -43,12 +44,12 @@ async fn logout(State(env): State<Arc<Environment>>, Query(query): Query<LogoutQ
             .into_response();
     };
     end_session(&env, &session_id);
-    match query.return_to.as_deref().map(url::Url::parse) {
+    signed_out(match query.return_to.as_deref().map(url::Url::parse) {
         Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => {
             (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response()
         }
         _ => notice("Signed out", "You are signed out. You can close this page.").into_response(),
-    }
+    })
 }
 
 /// Ends the session (once; later calls change nothing). `false` for an unknown session id.
