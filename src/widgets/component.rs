@@ -280,6 +280,15 @@ mod client {
                 &JsValue::from_str(session_id),
             );
         }
+        for prop in kind.spec().props {
+            if let ExtraProp::EnableSharedConnections(on) = prop {
+                let _ = js_sys::Reflect::set(
+                    &props,
+                    &JsValue::from_str("enableSharedConnections"),
+                    &JsValue::from_bool(*on),
+                );
+            }
+        }
         let auth_token = token_source(kind);
         let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
         let switch = kind

@@ -17,12 +17,14 @@ pub enum WidgetKind {
     UserSecurity,
     UserSessions,
     UserApiKeys,
+    Pipes,
     UsersManagement,
     ApiKeys,
     SsoConnection,
     DomainVerification,
     DirectorySync,
     AuditLogStreaming,
+    PipesAdmin,
     OrganizationSwitcher,
 }
 
@@ -55,6 +57,10 @@ pub enum ExtraProp {
     /// `switchToOrganization({organizationId})`: switches the session on the server
     /// (`switch_organization`).
     SwitchToOrganization,
+    /// `enableSharedConnections`: Pipes and PipesAdmin also show the accounts the organization
+    /// shares with every member (contract §7.7, §7.8); off, they show only members' own accounts
+    /// and the providers they may connect.
+    EnableSharedConnections(bool),
 }
 
 /// A WorkOS widget permission (a scope of `POST /widgets/token`, granted to a role in the WorkOS
@@ -121,6 +127,13 @@ pub const AUDIT_LOG_STREAMING_MANAGE: Permission = Permission {
     slugs: &["widgets:audit-log-streaming:manage"],
     denied: "Only organization admins set up audit-log streaming.",
     ask: "Ask an admin if audit logs need to be streamed somewhere else.",
+};
+
+/// `widgets:pipes:manage`: the PipesAdmin widget (contract §7.8).
+pub const PIPES_MANAGE: Permission = Permission {
+    slugs: &["widgets:pipes:manage"],
+    denied: "Only organization admins choose the organization's integrations.",
+    ask: "Ask an admin if you need a provider enabled for your organization.",
 };
 
 /// Everything the app knows about one widget.
@@ -196,7 +209,7 @@ impl WidgetSpec {
 }
 
 /// Every widget, in nav order. `REGISTRY[kind as usize].kind == kind` (tested).
-pub const REGISTRY: [WidgetSpec; 11] = [
+pub const REGISTRY: [WidgetSpec; 13] = [
     WidgetSpec {
         kind: WidgetKind::UserProfile,
         id: "user-profile",
@@ -252,6 +265,20 @@ pub const REGISTRY: [WidgetSpec; 11] = [
         permission: Some(USER_API_KEYS_MANAGE),
         token: TokenLevel::User,
         props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::Pipes,
+        id: "pipes",
+        widgets_type: "pipes",
+        page: "/account/connections",
+        label: "Connections",
+        lead: "Third-party accounts you connect to this app: GitHub, Slack and more.",
+        card: "Connect your GitHub, Slack and other accounts, and disconnect them.",
+        noun: "connections",
+        skeleton_rows: 6,
+        permission: None,
+        token: TokenLevel::User,
+        props: &[ExtraProp::EnableSharedConnections(false)],
     },
     WidgetSpec {
         kind: WidgetKind::UsersManagement,
@@ -336,6 +363,20 @@ pub const REGISTRY: [WidgetSpec; 11] = [
         permission: Some(AUDIT_LOG_STREAMING_MANAGE),
         token: TokenLevel::Organization,
         props: &[],
+    },
+    WidgetSpec {
+        kind: WidgetKind::PipesAdmin,
+        id: "pipes-admin",
+        widgets_type: "pipes-admin",
+        page: "/organization/integrations",
+        label: "Integrations",
+        lead: "The third-party providers members may connect, and the scopes they are asked for.",
+        card: "Organization admins: choose the providers members may connect and their scopes.",
+        noun: "integrations",
+        skeleton_rows: 6,
+        permission: Some(PIPES_MANAGE),
+        token: TokenLevel::User,
+        props: &[ExtraProp::EnableSharedConnections(false)],
     },
     WidgetSpec {
         kind: WidgetKind::OrganizationSwitcher,

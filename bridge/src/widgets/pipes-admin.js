@@ -1,0 +1,1 @@
+export { PipesAdmin as default } from "@workos-inc/widgets/pipes-admin";
