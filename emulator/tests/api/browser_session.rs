@@ -104,7 +104,10 @@ async fn authenticate(
     cookie: Option<&str>,
     body: Value,
 ) -> reqwest::Response {
-    let mut request = h.http.post(h.url(AUTHENTICATE)).json(&body);
+    let mut request = h
+        .http
+        .post(h.url("/user_management/authenticate"))
+        .json(&body);
     if let Some(origin) = origin {
         request = request.header(ORIGIN, origin);
     }
@@ -176,7 +179,7 @@ async fn authkit_calls_answer_allowed_origins_exactly_with_credentials_and_no_ot
         assert_eq!(refused.headers()[ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
         let keys = h
             .http
-            .get(h.url(jwks))
+            .get(h.url("/sso/jwks/client_emulator"))
             .header(ORIGIN, origin)
             .send()
             .await
@@ -214,7 +217,7 @@ async fn authkit_calls_answer_allowed_origins_exactly_with_credentials_and_no_ot
         );
         let keys = h
             .http
-            .get(h.url(jwks))
+            .get(h.url("/sso/jwks/client_emulator"))
             .header(ORIGIN, origin)
             .send()
             .await
