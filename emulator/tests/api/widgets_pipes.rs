@@ -685,9 +685,9 @@ async fn admins_decide_what_members_may_connect_and_with_which_scopes() {
     }
     let linear = row(&list, "linear");
     assert_eq!(linear["enabled"], false);
-    assert_eq!(linear["scopes"], json!(["read"]));
+    assert_eq!(linear["scopes"], json!(["read", "write", "issues:create"]));
 
-    // Enable Linear with more scopes: members see it and are asked for those scopes.
+    // Enable Linear without `write`: members see it and are asked for the other two scopes.
     let (status, body) = call(
         &h,
         Method::PUT,
@@ -738,7 +738,7 @@ async fn admins_decide_what_members_may_connect_and_with_which_scopes() {
         Some(json!({"scopes": null})),
     )
     .await;
-    assert_eq!(body["scopes"], json!(["read"]));
+    assert_eq!(body["scopes"], json!(["read", "write", "issues:create"]));
     assert_eq!(body["enabled"], true, "absent fields are kept");
     let (_, _) = call(
         &h,
