@@ -15,12 +15,14 @@ test("screenshots", async ({ page }) => {
     ["security", "/account/security", "user-security"],
     ["sessions", "/account/sessions", "user-sessions"],
     ["personal-api-keys", "/account/api-keys", "user-api-keys"],
+    ["connections", "/account/connections", "pipes"],
     ["members", "/organization/users", "users-management"],
     ["api-keys", "/organization/api-keys", "api-keys"],
     ["sso", "/organization/sso", "admin-portal-sso-connection"],
     ["domains", "/organization/domains", "admin-portal-domain-verification"],
     ["directory-sync", "/organization/directory-sync", "directory-sync"],
     ["audit-logs", "/organization/audit-logs", "admin-portal-audit-log-streaming"],
+    ["integrations", "/organization/integrations", "pipes-admin"],
     ["organizations", "/organization/switch", "organization-switcher"],
   ] as const;
   for (const scheme of ["light", "dark"] as const) {
@@ -40,5 +42,16 @@ test("screenshots", async ({ page }) => {
     await expect(portal.getByRole("heading", { name: "Admin Portal", level: 1 })).toBeVisible();
     await portal.screenshot({ path: out(`admin-portal-${scheme}.png`) });
     await portal.close();
+    // The emulator's Pipes consent screen, opened from Connections (GitHub, Connect); denied.
+    await page.goto("/account/connections");
+    const github = page.locator('[data-widget="pipes"] .woswidgets-card-list-item').filter({ hasText: "GitHub" });
+    await github.getByRole("button", { name: "Connect" }).click();
+    const [consent] = await Promise.all([page.waitForEvent("popup"), page.getByRole("dialog").getByRole("button", { name: "Connect" }).click()]);
+    await consent.emulateMedia({ colorScheme: scheme });
+    await consent.setViewportSize({ width: 1100, height: 720 });
+    await expect(consent.getByRole("button", { name: "Allow" })).toBeVisible();
+    await consent.screenshot({ path: out(`pipes-consent-${scheme}.png`) });
+    await consent.getByRole("button", { name: "Deny" }).click();
+    await consent.close();
   }
 });
