@@ -145,3 +145,37 @@ test("an admin's organization widgets run through the configured WorkOS host and
   expect(elsewhere).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+test("Pipes connects an account through the configured WorkOS host's consent popup", async ({ page, problems }) => {
+  const allowed = [appURL, workosURL];
+  const elsewhere: string[] = [];
+  page.context().on("request", (r) => !["data:", "blob:"].includes(new URL(r.url()).protocol) && !allowed.includes(new URL(r.url()).origin) && elsewhere.push(r.url()));
+  await page.goto(`${appURL}/account/connections`);
+  await signIn(page, "alice@acme.test");
+  await expect(page).toHaveURL(`${appURL}/account/connections`);
+  const github = page.locator('[data-widget="pipes"] .woswidgets-card-list-item').filter({ hasText: "GitHub" });
+  await expect(github).toContainText("Not connected");
+  await github.getByRole("button", { name: "Connect" }).click();
+  // The popup opens at the host's authkitOrigin (`/_widgets/settings`), and gets its consent screen.
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.getByRole("dialog").getByRole("button", { name: "Connect" }).click()]);
+  await expect(popup.getByRole("button", { name: "Allow" })).toBeVisible();
+  expect(new URL(popup.url()).origin).toBe(workosURL);
+  const closed = popup.waitForEvent("close");
+  await popup.getByRole("button", { name: "Allow" }).click();
+  await closed;
+  // The app's page is visible again (headless pages always are: the event is sent here).
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true })));
+  await expect(github).toContainText("Connected");
+
+  // The account is on that host (read back with a widget token its API key mints).
+  const minted = await (await fetch(`${workosURL}/widgets/token`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ organization_id: "org_01JDEM0000000000000000ACME", user_id: "user_01JDEM0000000000000000A1CE" }),
+  })).json();
+  const mine = await (await fetch(`${workosURL}/_widgets/DataIntegrations/mine`, { headers: { authorization: `Bearer ${minted.token}` } })).json();
+  const connected = mine.data.find((i: { slug: string }) => i.slug === "github");
+  expect(connected.installation).toMatchObject({ auth_method: "oauth", state: "connected", scopes: ["repo", "read:user"] });
+  expect(elsewhere).toEqual([]);
+  expect(problems).toEqual([]);
+});
