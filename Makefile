@@ -42,12 +42,14 @@ setup-browser: ## setup, plus Debian chromium and the Playwright package
 bridge: ## Bundle the widgets bridge into public/bridge/
 	cd bridge && node build.mjs
 
-build: ## Debug build of server and WASM (cargo leptos build), and the standalone emulator binary
+build: ## Debug build of server and WASM (cargo leptos build), precompressed static files, and the standalone emulator binary
 	cargo leptos build
+	node scripts/precompress.mjs --fast target/site
 	cargo build -p workos-emulator
 
 release: setup bridge ## Release build (opt-level z WASM, wasm-opt from tools/binaryen)
 	cargo leptos build --release
+	node scripts/precompress.mjs target/site
 
 soak: ## The long reliability runs on the release build: 500 sessions for 120 s (WorkOS calls counted, mint limit on), 19 % WorkOS faults with a browser, two instances behind a proxy; rewrites RELIABILITY.md
 	scripts/install-tools.sh --bench

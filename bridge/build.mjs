@@ -28,12 +28,15 @@ const outputs = result.metafile.outputs;
 // The path the app serves an output file at (public/ is the site root).
 const url = (file) => "/" + file.replace(/.*public\//, "");
 
-// The widgets' CSS points provider icons at WorkOS CDNs: each becomes icons/<theme>/<name>.svg.
+// The widgets' CSS points provider icons at WorkOS CDNs: each becomes icons/<theme>/<name>.svg,
+// named relative to the stylesheet (index.css, in outdir) so they live under the bridge's
+// content-hashed URL with it (the app serves public/bridge/ at /bridge/<hash>/).
 // The build fails if any stylesheet still names an http(s) URL afterwards.
 const iconFile = (theme, name) => `${outdir}icons/${theme}/${name}.svg`;
 const icons = new Map();
 for (const file of Object.keys(outputs).filter((f) => f.endsWith(".css"))) {
-  const local = localizeProviderIcons(readFileSync(file, "utf8"), (theme, name) => url(iconFile(theme, name)));
+  if (file.includes("/", file.indexOf("public/bridge/") + "public/bridge/".length)) throw new Error(`${file}: stylesheets must be at the bridge's top level`);
+  const local = localizeProviderIcons(readFileSync(file, "utf8"), (theme, name) => `icons/${theme}/${name}.svg`);
   for (const icon of local.icons) icons.set(iconFile(icon.theme, icon.name), icon.svg);
   assertNoExternalUrls(local.css, url(file));
   writeFileSync(file, local.css);

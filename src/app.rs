@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::tachys::view::iterators::StaticVec;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, RouteChildren, Router, Routes, RoutesProps};
 use leptos_router::{NestedRoute, StaticSegment, path};
 
@@ -25,7 +25,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() />
+                {asset_links(options.clone())}
                 {widget_preloads()}
                 <MetaTags />
             </head>
@@ -33,6 +34,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The app's stylesheet and the bridge entry's URL, both content-hashed (`crate::assets`;
+/// server-rendered only: the shell is never hydrated). The WASM reads the entry's URL from the
+/// `<meta>` (`widgets::bridge`).
+fn asset_links(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+        let bridge = crate::assets::bridge_url(crate::widgets::preload::ENTRY);
+        view! {
+            <link id="leptos" rel="stylesheet" href=css />
+            <meta name=crate::widgets::BRIDGE_META content=bridge />
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = options;
     }
 }
 
@@ -73,7 +93,6 @@ pub fn App() -> impl IntoView {
     provide_viewer();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/app.css" />
         <Title formatter=|text| format!("{text} · Account") />
         <Router>
             <TopBar />

@@ -3,7 +3,7 @@
 //! the same middleware:
 //!
 //! - `GET /_bench/floor/{widget}?token=…&api=http://host:port`: a static HTML page that loads the
-//!   same widget bundle (`/bridge/index.js`) and mounts `widget` with a pre-minted widget token:
+//!   same widget bundle (the bridge entry, at its hashed URL) and mounts `widget` with a pre-minted widget token:
 //!   the floor for "time to widget" (what the browser needs anyway, with no WASM, no SSR, no
 //!   server function).
 //! - `PUT /_bench/bare` (body: bytes) then `GET /_bench/bare`: a bare handler answering those
@@ -52,6 +52,7 @@ async fn floor(Path(widget): Path<String>) -> Response {
         return (StatusCode::NOT_FOUND, "unknown widget").into_response();
     };
     let widgets_type = kind.spec().widgets_type;
+    let bridge = crate::assets::bridge_url(crate::widgets::preload::ENTRY);
     // Token and API origin come from the query string; nothing else is interpolated.
     Html(format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head>
@@ -60,7 +61,7 @@ async fn floor(Path(widget): Path<String>) -> Response {
 const query = new URLSearchParams(location.search);
 const token = query.get("token");
 const api = new URL(query.get("api"));
-const {{ mount }} = await import("/bridge/index.js");
+const {{ mount }} = await import("{bridge}");
 await mount(document.getElementById("host"), "{widget}", {{
   initialToken: token, authToken: async () => token, widgetsType: "{widgets_type}",
   apiHostname: api.hostname, port: api.port ? Number(api.port) : null, https: api.protocol === "https:",

@@ -9,6 +9,8 @@ pub mod theme;
 pub mod widgets;
 
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod config;

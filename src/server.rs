@@ -31,7 +31,7 @@ pub async fn run() -> ExitCode {
         )
         .init();
 
-    let leptos_options = match get_configuration(Some(LEPTOS_TOML)) {
+    let mut leptos_options = match get_configuration(Some(LEPTOS_TOML)) {
         Ok(conf) => conf.leptos_options,
         Err(e) => {
             return fail(&format!(
@@ -68,7 +68,13 @@ pub async fn run() -> ExitCode {
         Mode::WorkOs => (config, None),
     };
 
-    crate::widgets::preload::load(std::path::Path::new(leptos_options.site_root.as_ref()));
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    crate::widgets::preload::load(&site_root);
+    // Pages link the WASM, its glue and the CSS under the hashed `pkg/<hash>` (crate::assets).
+    let watching = std::env::var("LEPTOS_WATCH").is_ok_and(|v| v == "true");
+    leptos_options.site_pkg_dir = crate::assets::Assets::load(&site_root, watching)
+        .pkg_dir
+        .into();
     let site_addr = leptos_options.site_addr;
     let state = AppState::new(leptos_options.clone(), config);
     let app = router(state.clone());
@@ -132,7 +138,8 @@ pub fn router(state: AppState) -> Router {
         );
         app = app.merge(crate::bench::router());
     }
-    app.leptos_routes(&state, routes, move || shell(options.clone()))
+    app.merge(crate::assets::routes())
+        .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session::layer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::csrf::layer))

@@ -117,7 +117,7 @@ async function timeToWidget(url, widget, text, collectBytes) {
     return {
       html: performance.getEntriesByType("navigation")[0]?.responseEnd,
       wasm: end((u) => u.pathname.endsWith(".wasm")),
-      bridge: end((u) => u.pathname === "/bridge/index.js"),
+      bridge: end((u) => /^\/bridge\/([0-9a-f]+\/)?index\.js$/.test(u.pathname)),
       tokenStart: start((u) => u.pathname === "/api/widget_token"),
       token: end((u) => u.pathname === "/api/widget_token"),
       widgetApi: start((u) => u.pathname.startsWith("/_widgets/")),

@@ -1,10 +1,25 @@
-//! The Rust side of the JS bridge (browser-only): loads `/bridge/index.js` with a dynamic
-//! `import()` — so pages without widgets load no React — and binds its `mount` API.
+//! The Rust side of the JS bridge (browser-only): loads the bridge entry with a dynamic
+//! `import()` — so pages without widgets load no React — and binds its `mount` API. The entry's
+//! URL is content-hashed (`crate::assets`); the page shell names it in a `<meta>`
+//! ([`super::BRIDGE_META`]).
 
 use wasm_bindgen::prelude::*;
 
-/// Where the esbuild bundle of `bridge/` is served (copied from `public/bridge/`).
-const BRIDGE_URL: &str = "/bridge/index.js";
+/// The bridge entry's unhashed path, for a page without the `<meta>` (served uncached).
+const BRIDGE_FALLBACK: &str = "/bridge/index.js";
+
+/// The bridge entry's URL from the page's `<meta name="workos-widgets-bridge">`.
+fn bridge_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(&format!("meta[name=\"{}\"]", super::BRIDGE_META))
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_else(|| BRIDGE_FALLBACK.to_string())
+}
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
@@ -38,7 +53,7 @@ pub struct BridgeLoad(wasm_bindgen_futures::JsFuture);
 
 pub fn load_bridge() -> BridgeLoad {
     BridgeLoad(wasm_bindgen_futures::JsFuture::from(import_module(
-        BRIDGE_URL,
+        &bridge_url(),
     )))
 }
 

@@ -15,6 +15,10 @@ pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod token_cache;
 
+/// The `<meta name>` whose `content` is the bridge entry's URL (written by the page shell, read by
+/// the WASM before it imports the bridge).
+pub const BRIDGE_META: &str = "workos-widgets-bridge";
+
 pub use component::Widget;
 pub use registry::{REGISTRY, WidgetKind, WidgetSpec};
 pub use token::{WidgetApi, WidgetGrant, widget_token};

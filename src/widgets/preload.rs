@@ -50,12 +50,21 @@ pub struct EarlyLoads {
 }
 
 pub fn early_loads(kind: WidgetKind) -> EarlyLoads {
+    use crate::assets::bridge_url;
     let Some(manifest) = MANIFEST.get() else {
         return EarlyLoads::default();
     };
     EarlyLoads {
-        entry: Some(manifest.entry.clone()),
-        modules: manifest.widgets.get(kind.id()).cloned().unwrap_or_default(),
-        css: Some(manifest.css.clone()),
+        entry: Some(bridge_url(&manifest.entry)),
+        modules: manifest
+            .widgets
+            .get(kind.id())
+            .map(|files| files.iter().map(|f| bridge_url(f)).collect())
+            .unwrap_or_default(),
+        css: Some(bridge_url(&manifest.css)),
     }
 }
+
+/// The bridge entry's unhashed path (the manifest's `entry`; `crate::assets::bridge_url` gives
+/// the URL pages use).
+pub const ENTRY: &str = "/bridge/index.js";
