@@ -7,6 +7,17 @@ import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { assertNoExternalUrls, localizeProviderIcons } from "./icons.mjs";
 
+// src/index.js (SeedToken) seeds the widgets' token query by its private key, ["authToken", type],
+// so a mounted widget's first request carries the token the page already holds. The key is not
+// public API: fail the build, loudly, if the installed package names it differently.
+const TOKEN_QUERY_KEY = 'const authTokenQueryKey = (widgetType) => ["authToken", widgetType];';
+const provider = new URL("node_modules/@workos-inc/widgets/dist/esm/api/api-provider.js", import.meta.url);
+if (!readFileSync(provider, "utf8").includes(TOKEN_QUERY_KEY))
+  throw new Error(
+    `${provider.pathname} no longer defines the widgets' token query key as ["authToken", widgetType]; ` +
+      "update SeedToken in bridge/src/index.js to the package's new key (or drop the seeding)",
+  );
+
 const outdir = new URL("../public/bridge/", import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
