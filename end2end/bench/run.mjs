@@ -175,6 +175,87 @@ for (const page of PAGES) {
   bytesByPage.home = bytes;
   await context.close();
 }
+// 1c. Warm visits, in one browser context (its HTTP cache warm): a repeat visit (reload of a
+// widget page) and an in-app navigation (a nav click from the other widget page), each timed from
+// the reload or the click until the widget's content is painted; and the static files (/pkg/,
+// /bridge/) a reload downloads again (bytes on the wire; hashed, immutable files come from the
+// cache). WARM_RUNS of each, medians.
+const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 10);
+const warm = await (async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  await context.addCookies([{ name: cookieName, value: cookieValue, url: app }]);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const cached = new Set();
+  const downloaded = [];
+  cdp.on("Network.requestServedFromCache", ({ requestId }) => cached.add(requestId));
+  cdp.on("Network.loadingFinished", ({ requestId, encodedDataLength }) => downloaded.push({ requestId, encodedDataLength }));
+  const urls = new Map();
+  cdp.on("Network.responseReceived", ({ requestId, response }) => urls.set(requestId, { url: new URL(response.url), disk: response.fromDiskCache }));
+  /** Milliseconds from `start()` (in the page) until `text` is painted in `widget`'s section. */
+  const until = (widget, text, start) =>
+    page.evaluate(
+      ([selector, text, start]) =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          const check = () => {
+            const section = document.querySelector(selector);
+            if (section && section.textContent.includes(text)) {
+              observer.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - t0));
+            }
+          };
+          const observer = new MutationObserver(check);
+          observer.observe(document, { subtree: true, childList: true, characterData: true });
+          if (start === "reload") location.reload();
+          else [...document.querySelectorAll("nav a")].find((a) => a.textContent.trim() === start).click();
+        }),
+      [`[data-widget="${widget}"] .widget-host`, text, start],
+    );
+  // Every new document records when any bench page's widget content is painted (the reloads).
+  await context.addInitScript((pages) => {
+    const check = () => {
+      for (const [selector, text] of pages) {
+        const section = document.querySelector(selector);
+        if (section && section.textContent.includes(text) && !window.__widgetReady) {
+          requestAnimationFrame(() => (window.__widgetReady ??= performance.now()));
+        }
+      }
+    };
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  }, PAGES.map((p) => [`[data-widget="${p.widget}"] .widget-host`, p.ready]));
+  const result = {};
+  for (const p of PAGES) result[p.name] = { reload: [], staticBytes: [], navigate: [] };
+  const link = { profile: "Profile", users: "Members" };
+  // Start on the last page, so each round's first click leads elsewhere.
+  const last = PAGES[PAGES.length - 1];
+  await page.goto(`${app}${last.path}`);
+  await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
+  await page.waitForLoadState("networkidle");
+  for (let i = 0; i < WARM_RUNS; i++) {
+    for (const p of PAGES) {
+      // In-app: from the other page to this one.
+      result[p.name].navigate.push(await until(p.widget, p.ready, link[p.name]));
+      await page.waitForLoadState("networkidle");
+      // A repeat visit: reload this page (ms from the new document's navigation start).
+      downloaded.length = 0;
+      cached.clear();
+      urls.clear();
+      await page.reload();
+      await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
+      result[p.name].reload.push(await page.evaluate(() => window.__widgetReady));
+      await page.waitForLoadState("networkidle");
+      const again = downloaded.filter(({ requestId }) => {
+        const r = urls.get(requestId);
+        return r && r.url.origin === app && /^\/(pkg|bridge)\//.test(r.url.pathname) && !cached.has(requestId) && !r.disk;
+      });
+      result[p.name].staticBytes.push(again.reduce((n, d) => n + d.encodedDataLength, 0));
+    }
+  }
+  await context.close();
+  return result;
+})();
 // 4b. A person browsing: WorkOS calls per widget page view.
 const BROWSE_VIEWS = Number(process.env.BENCH_BROWSE_VIEWS ?? 400);
 /** Every widget page (the registry's, in nav order) by its nav link and widget. */
@@ -365,6 +446,17 @@ for (const p of PAGES) {
 }
 lines.push("");
 lines.push("The floor is `/_bench/floor/<widget>`: a static page from the same server that imports the same widget bundle and mounts the widget with a token minted beforehand (no WASM, no SSR, no server function).");
+lines.push("");
+lines.push(`### Warm visits (one browser context, its cache warm; ${WARM_RUNS} runs each)`);
+lines.push("");
+lines.push("| Page | Repeat visit (reload → content painted), median | p90 | Static bytes a reload downloads again, max | In-app navigation (nav click → content painted), median | p90 |");
+lines.push("|---|---|---|---|---|---|");
+for (const p of PAGES) {
+  const w = warm[p.name];
+  lines.push(`| \`${p.path}\` | ${fmt(quantile(w.reload, 0.5))} ms | ${fmt(quantile(w.reload, 0.9))} ms | ${kb(Math.max(...w.staticBytes))} | ${fmt(quantile(w.navigate, 0.5))} ms | ${fmt(quantile(w.navigate, 0.9))} ms |`);
+}
+lines.push("");
+lines.push("Static files (`/pkg/<hash>/`, `/bridge/<hash>/`) carry `Cache-Control: public, max-age=31536000, immutable` and content-hashed URLs; pages are `no-store`. A reload downloads the page and its server-function and widget API calls, no static file.");
 lines.push("");
 lines.push("### Bytes over the wire (encoded, as served; first load, cold cache)");
 lines.push("");
