@@ -264,12 +264,14 @@ const BROWSE = [
   ["Security", "user-security"],
   ["Sessions", "user-sessions"],
   ["Personal API keys", "user-api-keys"],
+  ["Connections", "pipes"],
   ["Members", "users-management"],
   ["API keys", "api-keys"],
   ["Single sign-on", "admin-portal-sso-connection"],
   ["Domains", "admin-portal-domain-verification"],
   ["Directory sync", "directory-sync"],
   ["Audit-log streaming", "admin-portal-audit-log-streaming"],
+  ["Integrations", "pipes-admin"],
   ["Organizations", "organization-switcher"],
 ].map(([link, widget]) => ({ link, widget }));
 const emulatorCalls = async () => (await fetch(`${emulator}/_emulator/calls`)).json();

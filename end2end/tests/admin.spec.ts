@@ -9,12 +9,14 @@ const WIDGET_PAGES = [
   ["/account/security", "user-security"],
   ["/account/sessions", "user-sessions"],
   ["/account/api-keys", "user-api-keys"],
+  ["/account/connections", "pipes"],
   ["/organization/users", "users-management"],
   ["/organization/api-keys", "api-keys"],
   ["/organization/sso", "admin-portal-sso-connection"],
   ["/organization/domains", "admin-portal-domain-verification"],
   ["/organization/directory-sync", "directory-sync"],
   ["/organization/audit-logs", "admin-portal-audit-log-streaming"],
+  ["/organization/integrations", "pipes-admin"],
   ["/organization/switch", "organization-switcher"],
 ] as const;
 
@@ -25,6 +27,7 @@ const ADMIN_PAGES = [
   ["/organization/domains", "admin-portal-domain-verification", "Only organization admins verify the organization's domains."],
   ["/organization/directory-sync", "directory-sync", "Only organization admins set up directory sync."],
   ["/organization/audit-logs", "admin-portal-audit-log-streaming", "Only organization admins set up audit-log streaming."],
+  ["/organization/integrations", "pipes-admin", "Only organization admins choose the organization's integrations."],
 ] as const;
 
 async function signInTo(page: Page, path: string, email: string) {

@@ -9,17 +9,20 @@ const PAGES = [
   { link: "Security", widget: "user-security" },
   { link: "Sessions", widget: "user-sessions" },
   { link: "Personal API keys", widget: "user-api-keys" },
+  { link: "Connections", widget: "pipes" },
   { link: "Members", widget: "users-management" },
   { link: "API keys", widget: "api-keys" },
   { link: "Single sign-on", widget: "admin-portal-sso-connection" },
   { link: "Domains", widget: "admin-portal-domain-verification" },
   { link: "Directory sync", widget: "directory-sync" },
   { link: "Audit-log streaming", widget: "admin-portal-audit-log-streaming" },
+  { link: "Integrations", widget: "pipes-admin" },
   { link: "Organizations", widget: "organization-switcher" },
 ] as const;
-/** The tokens Alice (an Acme admin) needs for them: one user-level token without scopes, and one
- *  per permission (Personal API keys, Members, API keys, and the four organization-level ones). */
-const TOKENS = 8;
+/** The tokens Alice (an Acme admin) needs for them: one user-level token without scopes (profile,
+ *  security, sessions, connections, organizations), and one per permission (Personal API keys,
+ *  Members, API keys, Integrations, and the four organization-level ones). */
+const TOKENS = 9;
 
 /** The emulator's counts of WorkOS calls (`GET /_emulator/calls`). */
 async function calls(): Promise<{ calls: Record<string, number>; grants: Record<string, number>; widget_tokens_minted: number; widget_tokens_rate_limited: number }> {
