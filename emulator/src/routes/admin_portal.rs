@@ -163,17 +163,7 @@ fn html(status: StatusCode, markup: Markup) -> Response {
          frame-ancestors 'none'; base-uri 'none'",
         style_source()
     );
-    let mut response = (status, markup).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    response
+    super::html_page(status, &policy, markup)
 }
 
 /// A page that says why the portal cannot be shown.

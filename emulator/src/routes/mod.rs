@@ -1,5 +1,6 @@
 //! The emulator's HTTP API: one router module per WorkOS API area, merged here, with the layers
-//! every call goes through (body read first, injected faults, tracing).
+//! every call goes through (body read first, injected faults, tracing), and what the route modules
+//! share to answer a page ([`html_page`]).
 
 mod admin_portal;
 mod api_keys;
@@ -21,9 +22,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use maud::Markup;
 use tower_http::trace::TraceLayer;
 
 use crate::config::MAX_BODY_BYTES;
@@ -146,4 +148,21 @@ async fn inject_faults(
             (status, axum::Json(body)).into_response()
         }
     }
+}
+
+/// An HTML page of the emulator's own (the Admin Portal, the Pipes popup) with the headers such a
+/// page carries: its `Content-Security-Policy` (`policy`, each page's own), no caching
+/// (`Cache-Control: no-store`) and no referrer (the URL may carry a link's or a popup's token).
+fn html_page(status: StatusCode, policy: &str, markup: Markup) -> Response {
+    let mut response = (status, markup).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }

@@ -23,7 +23,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, extract::FromRequest};
@@ -71,17 +71,7 @@ fn html(status: StatusCode, markup: Markup) -> Response {
          img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         style_source()
     );
-    let mut response = (status, markup).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    response
+    super::html_page(status, &policy, markup)
 }
 
 fn unknown_authorization() -> Response {
