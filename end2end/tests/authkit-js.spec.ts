@@ -6,39 +6,17 @@
 // emulator's HttpOnly session cookie). The page (end2end/authkit/) is bundled here by the bridge's
 // esbuild and served on its own origin; another origin is refused by CORS.
 import { test, expect, signIn } from "./fixtures";
-import { execFileSync, spawn, ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Page, Request } from "@playwright/test";
+import { freePort, repo, start, waitUntilUp, type Started } from "./processes";
 
-const repo = path.resolve(__dirname, "../..");
 const CLIENT_ID = "client_spa";
 const SESSION_COOKIE = "workos_emulator_session";
 const HAS_SESSION_COOKIE = "workos-has-session";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${output()}`);
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up: ${output()}`);
-}
 
 /** Bundles end2end/authkit/page.js (authkit-js from end2end/node_modules, the bridge and React
  *  from bridge/node_modules) with the bridge's esbuild into `outdir`: index.js, index.css, chunks. */
@@ -73,7 +51,7 @@ function serve(dir: string, html: string, config: object, port: number): Promise
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
-let workos: { child: ChildProcess; output: () => string };
+let workos: Started;
 let workosURL: string;
 let pagePort: number;
 let otherPort: number;
@@ -87,15 +65,11 @@ test.beforeAll(async () => {
   pagePort = await freePort();
   otherPort = await freePort();
   workosURL = `http://127.0.0.1:${workosPort}`;
-  let output = "";
-  const child = spawn(path.join(repo, "target/debug/workos-emulator"), [
+  workos = start(path.join(repo, "target/debug/workos-emulator"), [
     "--port", String(workosPort), "--client-id", CLIENT_ID,
     "--allowed-origin", `http://localhost:${pagePort}`, "--allowed-origin", `http://127.0.0.1:${pagePort}`,
-  ], { cwd: repo, env: { PATH: process.env.PATH!, RUST_LOG: "info" } });
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  workos = { child, output: () => output };
-  await waitUntilUp(`${workosURL}/_emulator/health`, child, workos.output);
+  ]);
+  await waitUntilUp(`${workosURL}/_emulator/health`, workos);
   const config = { clientId: CLIENT_ID, hostname: "127.0.0.1", port: workosPort };
   // The page's own origin (allowed), and the same page on an origin the emulator does not allow.
   servers.push(await serve(outdir, html, config, pagePort), await serve(outdir, html, config, otherPort));

@@ -2,46 +2,15 @@
 // no emulator and talks to the configured host. Here that host is the standalone emulator binary
 // on another port, with its own API key and client id, standing in for WorkOS.
 import { test, expect, signIn } from "./fixtures";
-import { spawn, ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-
-const repo = path.resolve(__dirname, "../..");
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(url: string, process: ChildProcess, output: () => string) {
-  for (let i = 0; i < 300; i++) {
-    if (process.exitCode !== null) throw new Error(`exited ${process.exitCode}: ${output()}`);
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up: ${output()}`);
-}
-
-function start(command: string, args: string[], env: Record<string, string>) {
-  let output = "";
-  const child = spawn(command, args, { cwd: repo, env: { PATH: process.env.PATH!, RUST_LOG: "info", ...env } });
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  return { child, output: () => output };
-}
+import { freePort, repo, start, waitUntilUp, type Started } from "./processes";
 
 const API_KEY = "sk_test_standalone";
 const CLIENT_ID = "client_standalone";
-let workos: ReturnType<typeof start>;
-let app: ReturnType<typeof start>;
+let workos: Started;
+let app: Started;
 let appURL: string;
 let workosURL: string;
 let stateFile: string;
@@ -54,8 +23,8 @@ test.beforeAll(async () => {
   workos = start(path.join(repo, "target/debug/workos-emulator"), [
     "--port", String(workosPort), "--api-key", API_KEY, "--client-id", CLIENT_ID, "--allowed-origin", appURL,
     "--state", (stateFile = path.join(os.tmpdir(), `workos-mode-${workosPort}.json`)),
-  ], {});
-  await waitUntilUp(`${workosURL}/_emulator/health`, workos.child, workos.output);
+  ]);
+  await waitUntilUp(`${workosURL}/_emulator/health`, workos);
   app = start(path.join(repo, "target/debug/workos-widgets-host"), [], {
     LEPTOS_SITE_ADDR: `127.0.0.1:${appPort}`,
     LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
@@ -67,7 +36,7 @@ test.beforeAll(async () => {
     WORKOS_API_HTTPS: "false",
     WORKOS_REDIRECT_URI: `${appURL}/callback`,
   });
-  await waitUntilUp(`${appURL}/`, app.child, app.output);
+  await waitUntilUp(`${appURL}/`, app);
 });
 
 test.afterAll(() => {
