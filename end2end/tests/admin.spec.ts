@@ -1,6 +1,6 @@
 // The organization admin pages (API keys, SSO, domains, directory sync, audit-log streaming) and
 // personal API keys: the real widgets against the emulator, with its Admin Portal.
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signInTo, widget } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 /** Every widget page: path, bridge id. */
@@ -29,16 +29,6 @@ const ADMIN_PAGES = [
   ["/organization/audit-logs", "admin-portal-audit-log-streaming", "Only organization admins set up audit-log streaming."],
   ["/organization/integrations", "pipes-admin", "Only organization admins choose the organization's integrations."],
 ] as const;
-
-async function signInTo(page: Page, path: string, email: string) {
-  await page.goto(`/sign-in?return_to=${encodeURIComponent(path)}`);
-  await signIn(page, email);
-  await expect(page).toHaveURL(new RegExp(`${path}$`));
-}
-
-function widget(page: Page, id: string) {
-  return page.locator(`[data-widget="${id}"]`);
-}
 
 test("every widget page loads for an admin with no request leaving the app and the emulator", async ({ page, problems, baseURL }) => {
   const allowed = [new URL(baseURL!).origin, new URL(process.env.EMULATOR_URL!).origin];

@@ -49,6 +49,19 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** Opens `path` through the app's sign-in (`/sign-in?return_to=<path>`), signs in as `email` on
+ *  the AuthKit page and waits until the app is back on `path`. */
+export async function signInTo(page: Page, path: string, email: string) {
+  await page.goto(`/sign-in?return_to=${encodeURIComponent(path)}`);
+  await signIn(page, email);
+  await expect(page).toHaveURL(new RegExp(`${path}$`));
+}
+
+/** The mount of the widget with bridge id `id` (e.g. `pipes`, `api-keys`) on an app page. */
+export function widget(page: Page, id: string) {
+  return page.locator(`[data-widget="${id}"]`);
+}
+
 /** The code in the newest email the emulator "sent" to `to` (its mailbox, `/_emulator/mailbox`). */
 export async function mailedCode(to: string): Promise<string> {
   const mail = await (await fetch(`${process.env.EMULATOR_URL}/_emulator/mailbox?format=json&to=${encodeURIComponent(to)}`)).json();

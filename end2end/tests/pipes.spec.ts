@@ -1,17 +1,7 @@
 // Pipes (/account/connections) and PipesAdmin (/organization/integrations): the real widgets
 // against the emulator, whose popup plays the provider's OAuth consent (contract §7.7, §7.8).
-import { test, expect, signIn } from "./fixtures";
+import { test, expect, signInTo, widget } from "./fixtures";
 import type { BrowserContext, Page } from "@playwright/test";
-
-async function signInTo(page: Page, path: string, email: string) {
-  await page.goto(`/sign-in?return_to=${encodeURIComponent(path)}`);
-  await signIn(page, email);
-  await expect(page).toHaveURL(new RegExp(`${path}$`));
-}
-
-function widget(page: Page, id: string) {
-  return page.locator(`[data-widget="${id}"]`);
-}
 
 /** A provider's row in the Pipes or PipesAdmin list. */
 function row(page: Page, id: string, provider: string) {
