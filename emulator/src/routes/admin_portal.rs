@@ -193,26 +193,11 @@ fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
-/// The portal session secrets the request's cookies carry.
-fn session_cookies(headers: &HeaderMap) -> Vec<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == PORTAL_COOKIE)
-        .map(|(_, value)| value)
-        .collect()
-}
-
 /// Whether the request carries the live session of `link`.
 fn has_session(link: &PortalLink, headers: &HeaderMap, now: OffsetDateTime) -> bool {
     link.session.as_ref().is_some_and(|session| {
         session.expires_at > now
-            && session_cookies(headers)
-                .iter()
-                .any(|c| secret_eq(c, &session.secret))
+            && super::cookies(headers, PORTAL_COOKIE).any(|c| secret_eq(c, &session.secret))
     })
 }
 

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::Method;
-use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -87,8 +87,9 @@ impl FromRequestParts<Arc<Environment>> for BrowserCall {
             .get(header::ORIGIN)
             .and_then(|o| o.to_str().ok())
             .is_some_and(|o| env.config.allows_origin(o));
+        // The first non-empty session cookie.
         let cookie_refresh_token = allowed_origin
-            .then(|| cookie(&parts.headers, SESSION_COOKIE))
+            .then(|| super::cookies(&parts.headers, SESSION_COOKIE).find(|v| !v.is_empty()))
             .flatten()
             .map(str::to_string);
         Ok(Self {
@@ -148,16 +149,4 @@ fn with_cookies(cookies: [String; 2], answer: Response) -> Response {
         .map(|value| (header::SET_COOKIE, value));
     let headers: Vec<(HeaderName, HeaderValue)> = headers.collect();
     (AppendHeaders(headers), answer).into_response()
-}
-
-/// The value of the first cookie named `name` the request carries.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, value)| *n == name && !value.is_empty())
-        .map(|(_, value)| value)
 }

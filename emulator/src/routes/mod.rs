@@ -1,6 +1,6 @@
 //! The emulator's HTTP API: one router module per WorkOS API area, merged here, with the layers
 //! every call goes through (body read first, injected faults, tracing), and what the route modules
-//! share to answer a page ([`html_page`]).
+//! share to answer a page ([`html_page`]) and read a request's cookies ([`cookies`]).
 
 mod admin_portal;
 mod api_keys;
@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maud::Markup;
@@ -165,4 +165,17 @@ fn html_page(status: StatusCode, policy: &str, markup: Markup) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+/// The values of every cookie named `name` the request carries (`Cookie` headers, `name=value`
+/// pairs split on `;`), in order; empty values included.
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(move |(n, _)| *n == name)
+        .map(|(_, value)| value)
 }
