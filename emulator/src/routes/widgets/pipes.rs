@@ -37,15 +37,18 @@ pub fn router() -> Router<Arc<Environment>> {
             "/DataIntegrations/shared-connections",
             get(shared_connections),
         )
-        .route("/DataIntegrations/{slug}/authorize", post(authorize))
-        .route("/DataIntegrations/{slug}/api-key", put(api_key))
+        .route(
+            "/DataIntegrations/{slug}/authorize",
+            post(authorize::<Mine>),
+        )
+        .route("/DataIntegrations/{slug}/api-key", put(api_key::<Mine>))
         .route(
             "/DataIntegrations/{slug}/client-credentials",
-            put(client_credentials),
+            put(client_credentials::<Mine>),
         )
         .route(
             "/DataIntegrations/installations/{installation_id}",
-            delete(disconnect),
+            delete(disconnect::<Mine>),
         )
 }
 
@@ -64,19 +67,19 @@ pub fn admin_router() -> Router<Arc<Environment>> {
         )
         .route(
             "/DataIntegrations/{slug}/organization/authorize",
-            post(authorize_organization),
+            post(authorize::<Shared>),
         )
         .route(
             "/DataIntegrations/{slug}/organization/api-key",
-            put(api_key_organization),
+            put(api_key::<Shared>),
         )
         .route(
             "/DataIntegrations/{slug}/organization/client-credentials",
-            put(client_credentials_organization),
+            put(client_credentials::<Shared>),
         )
         .route(
             "/DataIntegrations/organization/installations/{installation_id}",
-            delete(disconnect_organization),
+            delete(disconnect::<Shared>),
         )
 }
 
@@ -95,6 +98,32 @@ fn admin(caller: &WidgetCaller) -> Result<Owner<'_>, ApiError> {
     Ok(Owner::Organization {
         organization_id: caller.organization()?,
     })
+}
+
+/// Whose account a connect or disconnect call acts on: Pipes' calls act on the caller's own
+/// ([`Mine`]), PipesAdmin's on the organization's shared one ([`Shared`]). The calls are otherwise
+/// the same, so one handler serves both (`authorize::<Mine>`, `authorize::<Shared>`).
+trait Accounts {
+    /// The account's owner, once the caller's token is checked (403 as [`member`] or [`admin`]).
+    fn owner(caller: &WidgetCaller) -> Result<Owner<'_>, ApiError>;
+}
+
+/// The caller's own accounts (Pipes, I3–I6): [`member`].
+struct Mine;
+
+/// The organization's shared accounts (PipesAdmin, J5–J8): [`admin`].
+struct Shared;
+
+impl Accounts for Mine {
+    fn owner(caller: &WidgetCaller) -> Result<Owner<'_>, ApiError> {
+        member(caller)
+    }
+}
+
+impl Accounts for Shared {
+    fn owner(caller: &WidgetCaller) -> Result<Owner<'_>, ApiError> {
+        admin(caller)
+    }
 }
 
 /// The widgets' `Settings` (G1).
@@ -333,48 +362,32 @@ struct AuthorizeResponse {
     handoff_token: String,
 }
 
-fn start(
-    env: &Environment,
-    owner: Owner<'_>,
-    slug: &str,
-    body: AuthorizeRequest,
-) -> Result<Json<AuthorizeResponse>, ApiError> {
-    let mut data = env.store.write();
-    let Authorization {
-        redirect_token,
-        handoff_token,
-        ..
-    } = data.authorize(owner, slug, body.config.unwrap_or_default(), now())?;
-    Ok(Json(AuthorizeResponse {
-        url: authorize_url(&env.base_url, &redirect_token),
-        redirect_token,
-        handoff_token,
-    }))
-}
-
 /// I3 `POST /_widgets/DataIntegrations/{slug}/authorize` `{requireHandoff: true, config?}` →
 /// `{url, redirectToken, handoffToken}`: a pending OAuth connection of the caller's account (10
 /// minutes). The widget opens `url` in its popup and posts `{handoffToken, redirectToken}` to it;
 /// the account is connected when the person allows it there. 404 for a provider the organization
 /// does not offer; 400 when it has no OAuth.
-async fn authorize(
+///
+/// J5 `POST /_widgets/DataIntegrations/{slug}/organization/authorize` `{config?}` (`Shared`): as
+/// I3, for the organization's shared account. 403 without `widgets:pipes:manage`.
+async fn authorize<A: Accounts>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<AuthorizeRequest>,
 ) -> Result<Json<AuthorizeResponse>, ApiError> {
-    start(&env, member(&caller)?, &slug, body)
-}
-
-/// J5 `POST /_widgets/DataIntegrations/{slug}/organization/authorize` `{config?}` → as I3, for the
-/// organization's shared account. 403 without `widgets:pipes:manage`.
-async fn authorize_organization(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-    Path(slug): Path<String>,
-    ApiJson(body): ApiJson<AuthorizeRequest>,
-) -> Result<Json<AuthorizeResponse>, ApiError> {
-    start(&env, admin(&caller)?, &slug, body)
+    let owner = A::owner(&caller)?;
+    let mut data = env.store.write();
+    let Authorization {
+        redirect_token,
+        handoff_token,
+        ..
+    } = data.authorize(owner, &slug, body.config.unwrap_or_default(), now())?;
+    Ok(Json(AuthorizeResponse {
+        url: authorize_url(&env.base_url, &redirect_token),
+        redirect_token,
+        handoff_token,
+    }))
 }
 
 /// I4's and J6's body.
@@ -421,55 +434,21 @@ fn check_method(integration: &DataIntegration, method: AuthMethod) -> Result<(),
     }
 }
 
-fn connect_api_key(
+/// Connects (or updates) `owner`'s account of `slug` with `method`, `fill` setting its
+/// credentials; answers its `DataInstallation`. 400 for a provider that does not connect with
+/// `method`; 404 for a provider the organization does not offer; 409 when the account is
+/// connected another way.
+fn connect(
     env: &Environment,
     owner: Owner<'_>,
     slug: &str,
-    body: ApiKeyRequest,
+    method: AuthMethod,
+    fill: impl FnOnce(&mut Installation),
 ) -> Result<Json<InstallationBody>, ApiError> {
-    let secret = required("secret", &body.secret)?;
     let mut data = env.store.write();
     let integration = data.connectable(owner, slug)?.clone();
-    check_method(&integration, AuthMethod::ApiKey)?;
-    let installation = data.connect(
-        owner,
-        &integration,
-        AuthMethod::ApiKey,
-        |i| {
-            i.api_key_last_4 = Some(last_4(&secret));
-            i.client_id = None;
-            i.client_secret_last_4 = None;
-        },
-        now(),
-    )?;
-    Ok(Json(InstallationBody::new(&installation)))
-}
-
-fn connect_client_credentials(
-    env: &Environment,
-    owner: Owner<'_>,
-    slug: &str,
-    body: ClientCredentialsRequest,
-) -> Result<Json<InstallationBody>, ApiError> {
-    let client_id = required("client_id", &body.client_id)?;
-    let client_secret = required("client_secret", &body.client_secret)?;
-    let mut data = env.store.write();
-    let integration = data.connectable(owner, slug)?.clone();
-    check_method(&integration, AuthMethod::ClientCredentials)?;
-    let installation = data.connect(
-        owner,
-        &integration,
-        AuthMethod::ClientCredentials,
-        |i| {
-            i.client_id = Some(client_id);
-            i.client_secret_last_4 = Some(last_4(&client_secret));
-            i.api_key_last_4 = None;
-            if let Some(config) = body.config {
-                i.config = config;
-            }
-        },
-        now(),
-    )?;
+    check_method(&integration, method)?;
+    let installation = data.connect(owner, &integration, method, fill, now())?;
     Ok(Json(InstallationBody::new(&installation)))
 }
 
@@ -477,70 +456,61 @@ fn connect_client_credentials(
 /// the caller's account with an API key, or rotates it (only its last four characters are kept).
 /// 400 for a blank secret or a provider without API keys; 404 for a provider the organization does
 /// not offer; 409 when the account is connected another way.
-async fn api_key(
+///
+/// J6 `PUT /_widgets/DataIntegrations/{slug}/organization/api-key` `{secret}` (`Shared`): as I4,
+/// for the organization's shared account. 403 without `widgets:pipes:manage`.
+async fn api_key<A: Accounts>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ApiKeyRequest>,
 ) -> Result<Json<InstallationBody>, ApiError> {
-    connect_api_key(&env, member(&caller)?, &slug, body)
-}
-
-/// J6 `PUT /_widgets/DataIntegrations/{slug}/organization/api-key` `{secret}`: as I4, for the
-/// organization's shared account. 403 without `widgets:pipes:manage`.
-async fn api_key_organization(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-    Path(slug): Path<String>,
-    ApiJson(body): ApiJson<ApiKeyRequest>,
-) -> Result<Json<InstallationBody>, ApiError> {
-    connect_api_key(&env, admin(&caller)?, &slug, body)
+    let owner = A::owner(&caller)?;
+    let secret = required("secret", &body.secret)?;
+    connect(&env, owner, &slug, AuthMethod::ApiKey, |i| {
+        i.api_key_last_4 = Some(last_4(&secret));
+        i.client_id = None;
+        i.client_secret_last_4 = None;
+    })
 }
 
 /// I5 `PUT /_widgets/DataIntegrations/{slug}/client-credentials` `{client_id, client_secret,
 /// config?}` → `DataInstallation`: connects (or updates) the caller's account with client
 /// credentials; `config` replaces the stored one, absent keeps it. Errors as I4.
-async fn client_credentials(
+///
+/// J7 `PUT /_widgets/DataIntegrations/{slug}/organization/client-credentials` (`Shared`): as I5,
+/// for the organization's shared account. 403 without `widgets:pipes:manage`.
+async fn client_credentials<A: Accounts>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ClientCredentialsRequest>,
 ) -> Result<Json<InstallationBody>, ApiError> {
-    connect_client_credentials(&env, member(&caller)?, &slug, body)
-}
-
-/// J7 `PUT /_widgets/DataIntegrations/{slug}/organization/client-credentials`: as I5, for the
-/// organization's shared account. 403 without `widgets:pipes:manage`.
-async fn client_credentials_organization(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-    Path(slug): Path<String>,
-    ApiJson(body): ApiJson<ClientCredentialsRequest>,
-) -> Result<Json<InstallationBody>, ApiError> {
-    connect_client_credentials(&env, admin(&caller)?, &slug, body)
+    let owner = A::owner(&caller)?;
+    let client_id = required("client_id", &body.client_id)?;
+    let client_secret = required("client_secret", &body.client_secret)?;
+    connect(&env, owner, &slug, AuthMethod::ClientCredentials, |i| {
+        i.client_id = Some(client_id);
+        i.client_secret_last_4 = Some(last_4(&client_secret));
+        i.api_key_last_4 = None;
+        if let Some(config) = body.config {
+            i.config = config;
+        }
+    })
 }
 
 /// I6 `DELETE /_widgets/DataIntegrations/installations/{installationId}` → `{success: true}`:
 /// disconnects the caller's account. 404 for any other account.
-async fn disconnect(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-    Path(installation_id): Path<String>,
-) -> Result<Json<Success>, ApiError> {
-    let owner = member(&caller)?;
-    env.store.write().disconnect(owner, &installation_id)?;
-    Ok(Json(Success::YES))
-}
-
-/// J8 `DELETE /_widgets/DataIntegrations/organization/installations/{installationId}` →
-/// `{success: true}`: disconnects the organization's shared account. 403 without
+///
+/// J8 `DELETE /_widgets/DataIntegrations/organization/installations/{installationId}`
+/// (`Shared`): as I6, for the organization's shared account. 403 without
 /// `widgets:pipes:manage`; 404 for any other account.
-async fn disconnect_organization(
+async fn disconnect<A: Accounts>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
     Path(installation_id): Path<String>,
 ) -> Result<Json<Success>, ApiError> {
-    let owner = admin(&caller)?;
+    let owner = A::owner(&caller)?;
     env.store.write().disconnect(owner, &installation_id)?;
     Ok(Json(Success::YES))
 }
