@@ -55,15 +55,21 @@ pub fn router() -> Router<Arc<Environment>> {
 /// PipesAdmin's calls (J1–J8).
 pub fn admin_router() -> Router<Arc<Environment>> {
     Router::new()
-        .route("/DataIntegrations/configurations", get(configurations))
+        .route(
+            "/DataIntegrations/configurations",
+            get(configurations::<ConfigurationBody>),
+        )
         .route(
             "/DataIntegrations/organization",
-            get(organization_integrations),
+            get(configurations::<OrganizationIntegrationBody>),
         )
-        .route("/DataIntegrations/{slug}/configuration", put(configure))
+        .route(
+            "/DataIntegrations/{slug}/configuration",
+            put(configure::<ConfigurationBody>),
+        )
         .route(
             "/DataIntegrations/{slug}/organization/configuration",
-            put(configure_organization),
+            put(configure::<OrganizationIntegrationBody>),
         )
         .route(
             "/DataIntegrations/{slug}/organization/authorize",
@@ -515,6 +521,18 @@ async fn disconnect<A: Accounts>(
     Ok(Json(Success::YES))
 }
 
+/// A provider's row in PipesAdmin, as its list calls and its configure calls answer it:
+/// `ConfigurationBody` for the member-owned providers (J1, J3), `OrganizationIntegrationBody` for
+/// the organization-owned ones (J2, J4). The calls are otherwise the same, so one handler serves
+/// both (`configurations::<R>`, `configure::<R>`).
+trait AdminRow: Serialize {
+    /// The providers the row is for.
+    const OWNERSHIP: Ownership;
+
+    /// The row of provider `i` with the organization's settings.
+    fn new(env: &Environment, data: &Data, organization_id: &str, i: &DataIntegration) -> Self;
+}
+
 /// The widgets' `Credentials`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -570,7 +588,9 @@ struct ConfigurationBody {
     updated_at: String,
 }
 
-impl ConfigurationBody {
+impl AdminRow for ConfigurationBody {
+    const OWNERSHIP: Ownership = Ownership::UserlandUser;
+
     fn new(env: &Environment, data: &Data, organization_id: &str, i: &DataIntegration) -> Self {
         let e = data.effective(organization_id, i);
         Self {
@@ -594,22 +614,6 @@ impl ConfigurationBody {
             updated_at: timestamp(i.updated_at),
         }
     }
-}
-
-/// J1 `GET /_widgets/DataIntegrations/configurations` → `{data: DataIntegrationConfiguration[]}`:
-/// every member-owned provider of the catalogue with the organization's settings (enabled or not).
-/// 403 without `widgets:pipes:manage`.
-async fn configurations(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-) -> Result<Json<DataBody<Vec<ConfigurationBody>>>, ApiError> {
-    let organization_id = admin(&caller)?.organization_id();
-    let data = env.store.read();
-    let rows = data
-        .integrations_of(Ownership::UserlandUser)
-        .map(|i| ConfigurationBody::new(&env, &data, organization_id, i))
-        .collect();
-    Ok(Json(DataBody { data: rows }))
 }
 
 /// The `configuration` of an `OrganizationDataIntegration`.
@@ -650,7 +654,9 @@ struct OrganizationIntegrationBody {
     capabilities: Capabilities,
 }
 
-impl OrganizationIntegrationBody {
+impl AdminRow for OrganizationIntegrationBody {
+    const OWNERSHIP: Ownership = Ownership::Organization;
+
     fn new(env: &Environment, data: &Data, organization_id: &str, i: &DataIntegration) -> Self {
         let owner = Owner::Organization { organization_id };
         let e = data.effective(organization_id, i);
@@ -683,18 +689,24 @@ impl OrganizationIntegrationBody {
     }
 }
 
-/// J2 `GET /_widgets/DataIntegrations/organization` → `{data: OrganizationDataIntegration[]}`:
-/// every organization-owned provider with the organization's settings, its shared account and
-/// what the admin may do. 403 without `widgets:pipes:manage`.
-async fn organization_integrations(
+/// J1 `GET /_widgets/DataIntegrations/configurations` → `{data: DataIntegrationConfiguration[]}`
+/// (`ConfigurationBody`): every member-owned provider of the catalogue with the organization's
+/// settings (enabled or not).
+///
+/// J2 `GET /_widgets/DataIntegrations/organization` → `{data: OrganizationDataIntegration[]}`
+/// (`OrganizationIntegrationBody`): every organization-owned provider with the organization's
+/// settings, its shared account and what the admin may do.
+///
+/// Both: 403 without `widgets:pipes:manage`.
+async fn configurations<R: AdminRow>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
-) -> Result<Json<DataBody<Vec<OrganizationIntegrationBody>>>, ApiError> {
+) -> Result<Json<DataBody<Vec<R>>>, ApiError> {
     let organization_id = admin(&caller)?.organization_id();
     let data = env.store.read();
     let rows = data
-        .integrations_of(Ownership::Organization)
-        .map(|i| OrganizationIntegrationBody::new(&env, &data, organization_id, i))
+        .integrations_of(R::OWNERSHIP)
+        .map(|i| R::new(&env, &data, organization_id, i))
         .collect();
     Ok(Json(DataBody { data: rows }))
 }
@@ -736,45 +748,24 @@ impl From<ConfigurationRequest> for OverrideChange {
     }
 }
 
-/// J3 `PUT /_widgets/DataIntegrations/{slug}/configuration` → `DataIntegrationConfiguration`:
-/// the organization's settings for a member-owned provider (enable or disable it for its members,
-/// the scopes they are asked for, its own OAuth client). 403 without `widgets:pipes:manage`; 404
-/// for an unknown provider; 422 for an unknown scope, credentials the provider does not take, or a
-/// new client id without a secret.
-async fn configure(
-    caller: WidgetCaller,
-    State(env): State<Arc<Environment>>,
-    Path(slug): Path<String>,
-    ApiJson(body): ApiJson<ConfigurationRequest>,
-) -> Result<Json<ConfigurationBody>, ApiError> {
-    let organization_id = admin(&caller)?.organization_id();
-    let mut data = env.store.write();
-    let integration =
-        data.configure(organization_id, Ownership::UserlandUser, &slug, body.into())?;
-    Ok(Json(ConfigurationBody::new(
-        &env,
-        &data,
-        organization_id,
-        &integration,
-    )))
-}
-
+/// J3 `PUT /_widgets/DataIntegrations/{slug}/configuration` → `DataIntegrationConfiguration`
+/// (`ConfigurationBody`): the organization's settings for a member-owned provider (enable or
+/// disable it for its members, the scopes they are asked for, its own OAuth client).
+///
 /// J4 `PUT /_widgets/DataIntegrations/{slug}/organization/configuration` →
-/// `OrganizationDataIntegration`: as J3, for an organization-owned provider.
-async fn configure_organization(
+/// `OrganizationDataIntegration` (`OrganizationIntegrationBody`): as J3, for an organization-owned
+/// provider.
+///
+/// Both: 403 without `widgets:pipes:manage`; 404 for an unknown provider; 422 for an unknown
+/// scope, credentials the provider does not take, or a new client id without a secret.
+async fn configure<R: AdminRow>(
     caller: WidgetCaller,
     State(env): State<Arc<Environment>>,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ConfigurationRequest>,
-) -> Result<Json<OrganizationIntegrationBody>, ApiError> {
+) -> Result<Json<R>, ApiError> {
     let organization_id = admin(&caller)?.organization_id();
     let mut data = env.store.write();
-    let integration =
-        data.configure(organization_id, Ownership::Organization, &slug, body.into())?;
-    Ok(Json(OrganizationIntegrationBody::new(
-        &env,
-        &data,
-        organization_id,
-        &integration,
-    )))
+    let integration = data.configure(organization_id, R::OWNERSHIP, &slug, body.into())?;
+    Ok(Json(R::new(&env, &data, organization_id, &integration)))
 }
