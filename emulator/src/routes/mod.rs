@@ -179,3 +179,23 @@ fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'
         .filter(move |(n, _)| *n == name)
         .map(|(_, value)| value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_by_name_across_headers_in_order() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("other=1; portal=; portal=a=b"),
+        );
+        headers.append(header::COOKIE, HeaderValue::from_static(" portal=c ;x"));
+        let found: Vec<&str> = cookies(&headers, "portal").collect();
+        // Empty values kept, a value may hold '=', pairs trimmed, a pair without '=' skipped.
+        assert_eq!(found, ["", "a=b", "c"]);
+        assert_eq!(cookies(&headers, "missing").count(), 0);
+        assert_eq!(cookies(&HeaderMap::new(), "portal").count(), 0);
+    }
+}
