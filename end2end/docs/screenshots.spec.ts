@@ -1,6 +1,6 @@
 // Rewrites the README's screenshots (docs/screenshots/). Run with `make screenshots`.
 import path from "node:path";
-import { test, expect, signIn } from "../tests/fixtures";
+import { test, expect, signIn, WIDGET_PAGES } from "../tests/fixtures";
 
 const out = (name: string) => path.resolve(__dirname, "../../docs/screenshots", name);
 
@@ -10,28 +10,13 @@ test("screenshots", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await page.screenshot({ path: out("sign-in.png") });
   await signIn(page, "alice@acme.test");
-  const pages = [
-    ["profile", "/account/profile", "user-profile"],
-    ["security", "/account/security", "user-security"],
-    ["sessions", "/account/sessions", "user-sessions"],
-    ["personal-api-keys", "/account/api-keys", "user-api-keys"],
-    ["connections", "/account/connections", "pipes"],
-    ["members", "/organization/users", "users-management"],
-    ["api-keys", "/organization/api-keys", "api-keys"],
-    ["sso", "/organization/sso", "admin-portal-sso-connection"],
-    ["domains", "/organization/domains", "admin-portal-domain-verification"],
-    ["directory-sync", "/organization/directory-sync", "directory-sync"],
-    ["audit-logs", "/organization/audit-logs", "admin-portal-audit-log-streaming"],
-    ["integrations", "/organization/integrations", "pipes-admin"],
-    ["organizations", "/organization/switch", "organization-switcher"],
-  ] as const;
   for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    for (const [name, url, widget] of pages) {
+    for (const { screenshot, path: url, widget } of WIDGET_PAGES) {
       await page.goto(url);
       await expect(page.locator(`[data-widget="${widget}"]`)).toHaveAttribute("aria-busy", "false");
       await page.waitForLoadState("networkidle");
-      await page.screenshot({ path: out(`${name}-${scheme}.png`) });
+      await page.screenshot({ path: out(`${screenshot}-${scheme}.png`) });
     }
     // The emulator's Admin Portal, opened from the SSO widget's "Manage".
     await page.goto("/organization/sso");

@@ -1,24 +1,7 @@
 // The organization admin pages (API keys, SSO, domains, directory sync, audit-log streaming) and
 // personal API keys: the real widgets against the emulator, with its Admin Portal.
-import { test, expect, signInTo, widget } from "./fixtures";
+import { test, expect, signInTo, widget, WIDGET_PAGES } from "./fixtures";
 import type { Page } from "@playwright/test";
-
-/** Every widget page: path, bridge id. */
-const WIDGET_PAGES = [
-  ["/account/profile", "user-profile"],
-  ["/account/security", "user-security"],
-  ["/account/sessions", "user-sessions"],
-  ["/account/api-keys", "user-api-keys"],
-  ["/account/connections", "pipes"],
-  ["/organization/users", "users-management"],
-  ["/organization/api-keys", "api-keys"],
-  ["/organization/sso", "admin-portal-sso-connection"],
-  ["/organization/domains", "admin-portal-domain-verification"],
-  ["/organization/directory-sync", "directory-sync"],
-  ["/organization/audit-logs", "admin-portal-audit-log-streaming"],
-  ["/organization/integrations", "pipes-admin"],
-  ["/organization/switch", "organization-switcher"],
-] as const;
 
 /** The admin-only pages, their bridge id and the notice a member gets instead. */
 const ADMIN_PAGES = [
@@ -38,7 +21,7 @@ test("every widget page loads for an admin with no request leaving the app and t
     if (!["data:", "blob:"].includes(url.protocol) && !allowed.includes(url.origin)) elsewhere.push(r.url());
   });
   await signInTo(page, "/account/profile", "alice@acme.test");
-  for (const [path, id] of WIDGET_PAGES) {
+  for (const { path, widget: id } of WIDGET_PAGES) {
     await page.goto(path);
     await expect(widget(page, id)).toHaveAttribute("aria-busy", "false");
     await expect(page.getByTestId("not-permitted")).toHaveCount(0);

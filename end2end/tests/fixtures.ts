@@ -49,6 +49,24 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** Every widget page of the app (its registry, in nav order): its path, its nav link, its widget
+ *  (bridge id) and the name of its README screenshots (docs/screenshots/<name>-<scheme>.png). */
+export const WIDGET_PAGES = [
+  { path: "/account/profile", link: "Profile", widget: "user-profile", screenshot: "profile" },
+  { path: "/account/security", link: "Security", widget: "user-security", screenshot: "security" },
+  { path: "/account/sessions", link: "Sessions", widget: "user-sessions", screenshot: "sessions" },
+  { path: "/account/api-keys", link: "Personal API keys", widget: "user-api-keys", screenshot: "personal-api-keys" },
+  { path: "/account/connections", link: "Connections", widget: "pipes", screenshot: "connections" },
+  { path: "/organization/users", link: "Members", widget: "users-management", screenshot: "members" },
+  { path: "/organization/api-keys", link: "API keys", widget: "api-keys", screenshot: "api-keys" },
+  { path: "/organization/sso", link: "Single sign-on", widget: "admin-portal-sso-connection", screenshot: "sso" },
+  { path: "/organization/domains", link: "Domains", widget: "admin-portal-domain-verification", screenshot: "domains" },
+  { path: "/organization/directory-sync", link: "Directory sync", widget: "directory-sync", screenshot: "directory-sync" },
+  { path: "/organization/audit-logs", link: "Audit-log streaming", widget: "admin-portal-audit-log-streaming", screenshot: "audit-logs" },
+  { path: "/organization/integrations", link: "Integrations", widget: "pipes-admin", screenshot: "integrations" },
+  { path: "/organization/switch", link: "Organizations", widget: "organization-switcher", screenshot: "organizations" },
+] as const;
+
 /** Opens `path` through the app's sign-in (`/sign-in?return_to=<path>`), signs in as `email` on
  *  the AuthKit page and waits until the app is back on `path`. */
 export async function signInTo(page: Page, path: string, email: string) {

@@ -1,25 +1,9 @@
 // Widget tokens are minted once and reused: across in-app navigations (the page keeps them) and
 // across reloads (the server keeps them), until shortly before `exp`, a 403 or a new context.
-import { test, expect, signIn, emulator } from "./fixtures";
+import { test, expect, signIn, emulator, WIDGET_PAGES } from "./fixtures";
 import type { Page, Request } from "@playwright/test";
 
-/** Every widget page (the registry's, in nav order) by its nav link and its widget. */
-const PAGES = [
-  { link: "Profile", widget: "user-profile" },
-  { link: "Security", widget: "user-security" },
-  { link: "Sessions", widget: "user-sessions" },
-  { link: "Personal API keys", widget: "user-api-keys" },
-  { link: "Connections", widget: "pipes" },
-  { link: "Members", widget: "users-management" },
-  { link: "API keys", widget: "api-keys" },
-  { link: "Single sign-on", widget: "admin-portal-sso-connection" },
-  { link: "Domains", widget: "admin-portal-domain-verification" },
-  { link: "Directory sync", widget: "directory-sync" },
-  { link: "Audit-log streaming", widget: "admin-portal-audit-log-streaming" },
-  { link: "Integrations", widget: "pipes-admin" },
-  { link: "Organizations", widget: "organization-switcher" },
-] as const;
-/** The tokens Alice (an Acme admin) needs for them: one user-level token without scopes (profile,
+/** The tokens Alice (an Acme admin) needs for the widget pages: one user-level token without scopes (profile,
  *  security, sessions, connections, organizations), and one per permission (Personal API keys,
  *  Members, API keys, Integrations, and the four organization-level ones). */
 const TOKENS = 9;
@@ -55,7 +39,7 @@ const claims = (token: string) => JSON.parse(Buffer.from(token.split(".")[1], "b
 
 /** Clicks the nav link and waits until the page's widget shows its data (the widget's root in the
  *  `resolved` state), with no error notice. */
-async function visit(page: Page, { link, widget }: (typeof PAGES)[number]) {
+async function visit(page: Page, { link, widget }: (typeof WIDGET_PAGES)[number]) {
   await page.getByRole("navigation").getByRole("link", { name: link, exact: true }).click();
   const host = page.locator(`[data-widget="${widget}"]`);
   await expect(host).toHaveAttribute("aria-busy", "false");
@@ -74,13 +58,13 @@ test("clicking through every widget page 30 times as fast as they load: no 'too 
 
   // Once round: each page with a permission needs its own (scoped) token, and Sessions this
   // browser's session id, so each asks the server once; only the scoped tokens are minted.
-  for (const target of PAGES) await visit(page, target);
+  for (const target of WIDGET_PAGES) await visit(page, target);
   const asked = { plain: 1 + 1 + (TOKENS - 1), fresh: 0 };
   expect(seen).toEqual(asked);
   const warm = await calls();
   expect(warm.widget_tokens_minted).toBe(TOKENS);
 
-  for (let round = 0; round < 30; round++) for (const target of PAGES) await visit(page, target);
+  for (let round = 0; round < 30; round++) for (const target of WIDGET_PAGES) await visit(page, target);
 
   await expect(page.getByText(/too many requests/i)).toHaveCount(0);
   expect(seen).toEqual(asked);
