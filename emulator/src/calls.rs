@@ -20,6 +20,9 @@ pub struct CallCounts {
     pub widget_tokens_minted: u64,
     /// `POST /widgets/token` refused by the per-API-key mint limit (429).
     pub widget_tokens_rate_limited: u64,
+    /// Refresh tokens exchanged again inside the replay grace period, answered with the pair of
+    /// their first exchange (`replay.rs`).
+    pub refresh_token_replays: u64,
 }
 
 #[derive(Default)]
@@ -52,6 +55,11 @@ impl Calls {
     /// Counts a widget token minted.
     pub fn minted(&self) {
         self.lock().widget_tokens_minted += 1;
+    }
+
+    /// Counts a refresh-token replay served inside the grace period.
+    pub fn replayed(&self) {
+        self.lock().refresh_token_replays += 1;
     }
 
     /// Counts a mint refused by the mint limit.

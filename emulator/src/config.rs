@@ -42,6 +42,10 @@ pub struct EmulatorConfig {
     /// `POST /widgets/token` calls allowed a minute per API key, beyond which WorkOS answers 429
     /// with `Retry-After` ([`crate::limits::DEFAULT_MINTS_PER_MINUTE`]); 0: no limit.
     pub widget_token_mints_per_minute: u32,
+    /// The refresh-token replay grace period in seconds: a refresh token exchanged again this soon
+    /// after its rotation returns the same pair ([`crate::replay`]; WorkOS documents 30 s). 0: strict,
+    /// every second exchange is `invalid_grant`.
+    pub refresh_token_grace_secs: u64,
 }
 
 impl EmulatorConfig {
@@ -69,6 +73,7 @@ impl Default for EmulatorConfig {
             access_token_ttl_secs: 5 * 60,
             widget_token_ttl_secs: 60 * 60,
             widget_token_mints_per_minute: crate::limits::DEFAULT_MINTS_PER_MINUTE,
+            refresh_token_grace_secs: crate::replay::DEFAULT_GRACE_SECS,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::entities::Data;
 use crate::faults::Faults;
 use crate::keys::{KeyError, SigningKey};
 use crate::limits::MintLimit;
+use crate::replay::Replays;
 use crate::seed;
 use crate::store::{Store, StoreError};
 
@@ -36,6 +37,9 @@ pub struct Environment {
     pub mint_limit: MintLimit,
     /// Every WorkOS call answered, counted (`GET /_emulator/calls`).
     pub calls: Calls,
+    /// Refresh-token rotations of the replay grace period, starting at
+    /// `config.refresh_token_grace_secs`; settable at run time (`PATCH /_emulator/settings`).
+    pub replays: Replays,
 }
 
 impl Environment {
@@ -118,6 +122,7 @@ pub async fn build_environment(
     };
     let access_token_ttl_secs = config.access_token_ttl_secs.into();
     let mint_limit = MintLimit::new(config.widget_token_mints_per_minute);
+    let replays = Replays::new(config.refresh_token_grace_secs);
     Ok(Arc::new(Environment {
         config,
         store,
@@ -129,5 +134,6 @@ pub async fn build_environment(
         access_token_ttl_secs,
         mint_limit,
         calls: Calls::default(),
+        replays,
     }))
 }

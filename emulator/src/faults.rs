@@ -1,6 +1,6 @@
 //! Fault injection for reliability tests: the next N calls to a path (or a share of them) answer
 //! 429 (with `Retry-After`), an error status, only after a delay, or not at all (the connection is
-//! dropped). Configured at `/_emulator/faults`; applied by the router's fault layer
+//! dropped, before or after the call is done). Configured at `/_emulator/faults`; applied by the router's fault layer
 //! (`routes/mod.rs`).
 
 use std::sync::Mutex;
@@ -20,6 +20,13 @@ pub enum FaultKind {
     /// No answer: the connection is closed before a complete response (the client sees a network
     /// error, as with a reset or a crashed upstream).
     Drop,
+    /// The call is done (a refresh token rotates, a mint is counted) but its reply is lost: after
+    /// `delay_ms` milliseconds (default 0; longer than the client's timeout, the client sees a
+    /// timeout) the connection is closed before a complete response.
+    LoseReply {
+        #[serde(default)]
+        delay_ms: u64,
+    },
 }
 
 /// A rule: calls whose path starts with `path_prefix` (and whose method matches, if given) get

@@ -31,6 +31,7 @@ pub mod models;
 pub mod pages;
 pub mod password;
 pub mod pipes;
+pub mod replay;
 pub mod routes;
 pub mod seed;
 pub mod store;

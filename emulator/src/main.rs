@@ -37,6 +37,11 @@ struct Cli {
     /// beyond, 429 with Retry-After. 0: no limit.
     #[arg(long, default_value_t = workos_emulator::limits::DEFAULT_MINTS_PER_MINUTE)]
     widget_token_mints_per_minute: u32,
+    /// Refresh-token replay grace period in seconds, as WorkOS documents it ("Session
+    /// resilience"): a refresh token exchanged again this soon returns the same pair. 0: strict.
+    #[arg(long, default_value_t = workos_emulator::replay::DEFAULT_GRACE_SECS,
+          value_parser = clap::value_parser!(u64).range(0..=workos_emulator::replay::MAX_GRACE_SECS))]
+    refresh_token_grace_secs: u64,
 }
 
 #[tokio::main]
@@ -56,6 +61,7 @@ async fn main() -> std::process::ExitCode {
         state_path: cli.state,
         seed_path: cli.seed,
         widget_token_mints_per_minute: cli.widget_token_mints_per_minute,
+        refresh_token_grace_secs: cli.refresh_token_grace_secs,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::start(config, &format!("{}:{}", cli.host, cli.port)).await {

@@ -222,6 +222,10 @@ async fn password_grant(
     )))
 }
 
+/// The refresh-token grant. The token rotates: the answer carries a new refresh token and the one
+/// sent is retired. Inside the replay grace period (`replay.rs`, WorkOS "Session resilience") a
+/// retired token sent again with the same `organization_id` gets the same pair back, while the
+/// session is active and that pair is still its latest; otherwise 400 `invalid_grant`.
 fn refresh(
     env: &Environment,
     body: AuthenticateRequest,
@@ -231,15 +235,13 @@ fn refresh(
         .ok_or_else(|| ApiError::Unprocessable("refresh_token is required.".into()))?;
     let now = now();
     let mut data = env.store.write();
-    let session = data
-        .session_by_refresh_token(&token)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::InvalidGrant("The refresh token is invalid or was already used.".into())
-        })?;
+    let Some(session) = data.session_by_refresh_token(&token).cloned() else {
+        return replay(env, &data, &token, body.organization_id.as_deref());
+    };
     if !session.is_active(now) {
         return Err(ApiError::InvalidGrant("Session has already ended.".into()));
     }
+    let requested_organization_id = body.organization_id.clone();
     let organization_id = match body.organization_id {
         Some(org) => {
             if !data.organizations.contains_key(&org)
@@ -269,7 +271,50 @@ fn refresh(
     stored.last_activity_at = now;
     stored.updated_at = now;
     let session = stored.clone();
-    Ok(Json(token_response(env, &data, &session, refresh_token)))
+    let response = token_response(env, &data, &session, refresh_token);
+    env.replays.remember(
+        token,
+        session.id.clone(),
+        requested_organization_id,
+        response.access_token.clone(),
+        response.refresh_token.clone(),
+    );
+    Ok(Json(response))
+}
+
+/// A refresh token that is not the session's current one: the pair its rotation returned when the
+/// replay grace period allows it, else 400 `invalid_grant`.
+fn replay(
+    env: &Environment,
+    data: &Data,
+    token: &str,
+    organization_id: Option<&str>,
+) -> Result<Json<AuthenticateResponse>, ApiError> {
+    let refused =
+        || ApiError::InvalidGrant("The refresh token is invalid or was already used.".into());
+    let rotation = env.replays.recent(token).ok_or_else(refused)?;
+    let session = data
+        .sessions
+        .get(&rotation.session_id)
+        .ok_or_else(refused)?;
+    if !session.is_active(now()) {
+        return Err(ApiError::InvalidGrant("Session has already ended.".into()));
+    }
+    // An organization switch asked inside the window gets no pair minted for another request,
+    // and a token two rotations old does not revive a pair the session has moved past.
+    if rotation.requested_organization_id.as_deref() != organization_id
+        || session.refresh_token != rotation.refresh_token
+    {
+        return Err(refused());
+    }
+    env.calls.replayed();
+    tracing::info!(session_id = %session.id, "refresh token replayed inside the grace period: same pair");
+    Ok(Json(answer(
+        data,
+        session,
+        rotation.access_token,
+        rotation.refresh_token,
+    )))
 }
 
 /// Creates a session for a completed sign-in and answers with its first tokens.
@@ -324,6 +369,16 @@ fn token_response(
         claims.org_id = Some(org.clone());
         claims.role = Some(role);
     }
+    answer(data, session, env.keys.sign(&claims), refresh_token)
+}
+
+/// [`AuthenticateResponse`] for `session` with this pair.
+fn answer(
+    data: &Data,
+    session: &Session,
+    access_token: String,
+    refresh_token: String,
+) -> AuthenticateResponse {
     AuthenticateResponse {
         user: data
             .users
@@ -331,7 +386,7 @@ fn token_response(
             .map(models::user)
             .unwrap_or(Value::Null),
         organization_id: session.organization_id.clone(),
-        access_token: env.keys.sign(&claims),
+        access_token,
         refresh_token,
         authentication_method: session.auth_method.clone(),
     }

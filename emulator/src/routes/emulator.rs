@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::faults::Fault;
 use crate::pages::mailbox::mailbox_page;
+use crate::replay::MAX_GRACE_SECS;
 
 pub fn router() -> Router<Arc<Environment>> {
     Router::new()
@@ -37,6 +38,8 @@ struct Settings {
     access_token_ttl_secs: i64,
     /// `POST /widgets/token` calls allowed a minute per API key (0: no limit).
     widget_token_mints_per_minute: u32,
+    /// The refresh-token replay grace period in seconds (`replay.rs`; 0: strict).
+    refresh_token_grace_secs: u64,
 }
 
 /// `GET /_emulator/settings` → [`Settings`].
@@ -44,6 +47,7 @@ async fn settings(State(env): State<Arc<Environment>>) -> Json<Settings> {
     Json(Settings {
         access_token_ttl_secs: env.access_token_ttl(),
         widget_token_mints_per_minute: env.mint_limit.per_minute(),
+        refresh_token_grace_secs: env.replays.grace_secs(),
     })
 }
 
@@ -52,12 +56,15 @@ async fn settings(State(env): State<Arc<Environment>>) -> Json<Settings> {
 struct SettingsUpdate {
     access_token_ttl_secs: Option<i64>,
     widget_token_mints_per_minute: Option<u32>,
+    refresh_token_grace_secs: Option<u64>,
 }
 
 /// `PATCH /_emulator/settings` `{access_token_ttl_secs?: 1..=86400,
-/// widget_token_mints_per_minute?: 0..}` → the new [`Settings`]; 400 `invalid_request` out of
-/// range (422 for a negative or non-integer mint limit). Setting the mint limit gives every API key
-/// a full allowance again; 0 turns it off. `/_emulator/reset` restores the configured values.
+/// widget_token_mints_per_minute?: 0.., refresh_token_grace_secs?: 0..=3600}` → the new
+/// [`Settings`]; 400 `invalid_request` out of range (422 for a negative or non-integer mint limit
+/// or grace period). Setting the mint limit gives every API key a full allowance again; 0 turns it
+/// off. A grace period of 0 makes refresh tokens strictly single-use (and forgets the rotations
+/// remembered). `/_emulator/reset` restores the configured values.
 async fn update_settings(
     State(env): State<Arc<Environment>>,
     ApiJson(update): ApiJson<SettingsUpdate>,
@@ -72,9 +79,21 @@ async fn update_settings(
         env.set_access_token_ttl(ttl);
         tracing::info!(ttl, "access-token lifetime changed");
     }
+    if let Some(grace) = update.refresh_token_grace_secs
+        && grace > MAX_GRACE_SECS
+    {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            format!("refresh_token_grace_secs must be between 0 and {MAX_GRACE_SECS}."),
+        ));
+    }
     if let Some(per_minute) = update.widget_token_mints_per_minute {
         env.mint_limit.set(per_minute);
         tracing::info!(per_minute, "widget-token mint limit changed");
+    }
+    if let Some(grace) = update.refresh_token_grace_secs {
+        env.replays.set_grace_secs(grace);
+        tracing::info!(grace, "refresh-token replay grace period changed");
     }
     Ok(settings(State(env)).await)
 }
@@ -94,6 +113,9 @@ async fn reset(State(env): State<Arc<Environment>>) -> Json<Value> {
     env.faults.clear();
     env.set_access_token_ttl(env.config.access_token_ttl_secs);
     env.mint_limit.set(env.config.widget_token_mints_per_minute);
+    env.replays
+        .set_grace_secs(env.config.refresh_token_grace_secs);
+    env.replays.clear();
     env.calls.clear();
     tracing::info!("emulator reset to the seed");
     Json(json!({"status": "reset"}))
@@ -106,7 +128,7 @@ async fn list_faults(State(env): State<Arc<Environment>>) -> Json<Value> {
 
 /// `POST /_emulator/faults` `{path_prefix, method?, count?, percent?, kind: "rate_limit",
 /// retry_after_secs}` | `{…, kind: "error", status}` | `{…, kind: "delay", delay_ms}` | `{…, kind:
-/// "drop"}` → 201 `{data: [Fault]}`; 400 `invalid_request` for `count: 0` or `percent` outside
+/// "drop"}` | `{…, kind: "lose_reply", delay_ms?}` (the call is done, its reply lost) → 201 `{data: [Fault]}`; 400 `invalid_request` for `count: 0` or `percent` outside
 /// 1–100; 422 for an unknown kind.
 async fn add_fault(
     State(env): State<Arc<Environment>>,

@@ -94,13 +94,26 @@ async fn read_body_first(request: Request, next: Next) -> Response {
     }
 }
 
+/// A response whose body fails at once: hyper aborts the connection mid-response, and the client
+/// sees a network error (as with a reset or a crashed upstream).
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault injected: connection dropped",
+        ))
+    });
+    Response::new(axum::body::Body::from_stream(failing))
+}
+
 /// The log target of the "fault injected" lines (`RUST_LOG=workos_emulator::faults=info` shows
 /// only them; `make soak` counts them).
 const FAULTS_LOG: &str = "workos_emulator::faults";
 
 /// Counts every call but the emulator's own `/_emulator/*` and CORS preflights (`calls.rs`), and
 /// applies the faults configured at `/_emulator/faults` (see `faults.rs`) to them: 429 `{code: "rate_limit_exceeded", message}`
-/// with `Retry-After`, an error status with `{message}`, a delay, or a dropped connection.
+/// with `Retry-After`, an error status with `{message}`, a delay, a dropped connection, or a reply
+/// lost after the call was done.
 async fn inject_faults(
     State(env): State<Arc<Environment>>,
     request: Request,
@@ -127,14 +140,14 @@ async fn inject_faults(
         }
         Some(FaultKind::Drop) => {
             tracing::info!(target: FAULTS_LOG, %path, "fault injected: connection dropped");
-            // A body that fails at once makes hyper abort the connection mid-response.
-            let failing = futures_util::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fault injected: connection dropped",
-                ))
-            });
-            Response::new(axum::body::Body::from_stream(failing))
+            dropped_connection()
+        }
+        Some(FaultKind::LoseReply { delay_ms }) => {
+            // The call is done (its effects stay); only its answer never arrives.
+            let _done = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            tracing::info!(target: FAULTS_LOG, %path, "fault injected: reply lost after the call");
+            dropped_connection()
         }
         Some(FaultKind::Error { status }) => {
             tracing::info!(target: FAULTS_LOG, %path, status, "fault injected: error");

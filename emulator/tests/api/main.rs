@@ -11,6 +11,7 @@ mod isolation;
 mod operations;
 mod persistence;
 mod properties;
+mod session_resilience;
 mod support;
 mod widget_tokens;
 mod widgets_admin_portal;
