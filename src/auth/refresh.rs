@@ -1,11 +1,19 @@
 //! Refreshing the session: trading the rotating refresh token for new tokens, once per refresh
-//! token even when several requests of one browser need it at the same moment.
+//! token even when several requests of one browser need it at the same moment, and again with the
+//! same refresh token when the exchange fails transiently.
 //!
-//! WorkOS refresh tokens are single-use. A page load and the widget-token calls it triggers can all
-//! find the access token near expiry at once; without coordination the second exchange is refused
-//! (`invalid_grant`) and signs the user out (authkit-nextjs#260). The coordinator shares one
-//! exchange per refresh token and remembers its result for [`REUSE_WINDOW`], so every concurrent
-//! request gets the same new session.
+//! WorkOS rotates refresh tokens on every exchange. A page load and the widget-token calls it
+//! triggers can all find the access token near expiry at once; inside this process the coordinator
+//! shares one exchange per refresh token and remembers its result for [`REUSE_WINDOW`], so every
+//! concurrent request gets the same new session. Across processes (instances that share nothing),
+//! WorkOS's replay grace period answers a second exchange of the same token inside the window with
+//! the same pair ("Session resilience", workos.com/docs/authkit/session-resilience).
+//!
+//! As that page says, a transient failure (network error, timeout, 429, 5xx) is retried with the
+//! same refresh token — bounded by [`REFRESH_ATTEMPTS`] and [`REFRESH_BUDGET`], well inside the
+//! grace period, so a retry after a reply lost on the way back is a replay and gets the pair — and
+//! never ends the session; only terminal answers (`invalid_grant`, `mfa_enrollment`,
+//! `sso_required`) do.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +27,14 @@ use crate::error::AppError;
 
 /// How long a finished exchange is shared with late requests that carried the same old token.
 const REUSE_WINDOW: Duration = Duration::from_secs(30);
+
+/// Attempts at one exchange when it fails transiently (the first and two retries).
+pub const REFRESH_ATTEMPTS: u32 = 3;
+/// Time one exchange may take, retries included: well inside WorkOS's 30 s replay grace period, so
+/// every retry of a token whose exchange was done but whose reply was lost is still answered.
+pub const REFRESH_BUDGET: Duration = Duration::from_secs(10);
+/// Time one attempt may take before it counts as a timeout (transient) and is tried again.
+pub const REFRESH_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// Why a refresh failed.
 #[derive(Debug, Clone)]
@@ -90,30 +106,72 @@ impl RefreshCoordinator {
     }
 }
 
+/// One exchange, retried with the same refresh token on a transient failure: after `Retry-After` on
+/// a 429 (1 s without one), 100 ms × attempt after a 5xx, a network error or a timeout; until
+/// [`REFRESH_ATTEMPTS`] or [`REFRESH_BUDGET`] runs out. A terminal answer returns at once.
 async fn exchange(
     client: &workos::Client,
     cookie_password: &str,
     refresh_token: &str,
     organization_id: Option<String>,
 ) -> RefreshResult {
-    let mut params = AuthenticateWithRefreshTokenParams::new(refresh_token);
-    params.organization_id = organization_id;
-    match client
-        .user_management()
-        .authenticate_with_refresh_token(params)
-        .await
-    {
-        Ok(auth) => seal_session_from_auth_response(
-            auth.access_token.expose(),
-            auth.refresh_token.expose(),
-            Some(auth.user),
-            auth.impersonator,
-            cookie_password,
-        )
-        .map_err(|e| {
-            RefreshFailure::Transient(AppError::Server(format!("cannot seal the session: {e}")))
-        }),
-        Err(e) => Err(classify(&e)),
+    let deadline = Instant::now() + REFRESH_BUDGET;
+    // One request per attempt: the retries are ours (the `workos` crate does not retry a POST).
+    let once = workos::RequestOptions {
+        strategy: Some(workos::RequestStrategy::Once),
+        ..Default::default()
+    };
+    let user_management = client.user_management();
+    let mut attempt = 1;
+    loop {
+        let mut params = AuthenticateWithRefreshTokenParams::new(refresh_token);
+        params.organization_id = organization_id.clone();
+        let timeout =
+            REFRESH_ATTEMPT_TIMEOUT.min(deadline.saturating_duration_since(Instant::now()));
+        let call =
+            user_management.authenticate_with_refresh_token_with_options(params, Some(&once));
+        let (failure, wait) = match tokio::time::timeout(timeout, call).await {
+            Ok(Ok(auth)) => {
+                if attempt > 1 {
+                    tracing::info!(attempt, "session refresh succeeded after a retry");
+                }
+                return seal_session_from_auth_response(
+                    auth.access_token.expose(),
+                    auth.refresh_token.expose(),
+                    Some(auth.user),
+                    auth.impersonator,
+                    cookie_password,
+                )
+                .map_err(|e| {
+                    RefreshFailure::Transient(AppError::Server(format!(
+                        "cannot seal the session: {e}"
+                    )))
+                });
+            }
+            Ok(Err(error)) => {
+                let wait = match error.api() {
+                    Some(api) if api.status == 429 => {
+                        api.retry_after.unwrap_or(Duration::from_secs(1))
+                    }
+                    _ => Duration::from_millis(100 * u64::from(attempt)),
+                };
+                (classify(&error), wait)
+            }
+            Err(_) => (
+                RefreshFailure::Transient(AppError::WorkOsUnavailable),
+                Duration::from_millis(100 * u64::from(attempt)),
+            ),
+        };
+        let RefreshFailure::Transient(error) = &failure else {
+            return Err(failure);
+        };
+        if attempt >= REFRESH_ATTEMPTS || Instant::now() + wait >= deadline {
+            tracing::warn!(%error, attempt, "session refresh still failing; giving up for this request");
+            return Err(failure);
+        }
+        tracing::info!(%error, attempt, wait_ms = wait.as_millis() as u64, "session refresh failed transiently; trying again with the same refresh token");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     }
 }
 

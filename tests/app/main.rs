@@ -4,6 +4,7 @@
 mod hostile_input;
 mod logs;
 mod registry;
+mod session_resilience;
 mod shutdown;
 mod startup;
 mod support;
