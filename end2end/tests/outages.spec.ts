@@ -47,6 +47,41 @@ test("when WorkOS cannot refresh an expired session the user stays signed in and
   expect(problems.filter((p) => !p.includes("/api/widget_token") && !p.includes("status of 502"))).toEqual([]);
 });
 
+test("a refresh whose reply is lost after the exchange is retried: the user stays signed in and the next page shows their data", async ({ page, problems, baseURL }) => {
+  // Access tokens of 61 s: the app refreshes them (60 s before expiry) on every request from a
+  // second or two after they were minted, and they stay valid while it checks the new one.
+  await emulator("/_emulator/settings", "PATCH", { access_token_ttl_secs: 61 });
+  await page.goto("/sign-in?return_to=/account/profile");
+  await signIn(page, "alice@acme.test");
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test")).toBeVisible();
+  const session = async () => (await page.context().cookies(baseURL)).find((c) => c.name === "wos-session")?.value;
+  const before = await session();
+  const replays = async () => (await (await emulator("/_emulator/calls", "GET")).json()).refresh_token_replays;
+  const replaysBefore = await replays();
+
+  // WorkOS rotates the refresh token, then the reply is lost on the way back (a dropped
+  // connection): the app retries with the same refresh token inside WorkOS's replay grace period.
+  await emulator("/_emulator/faults", "POST", { path_prefix: "/user_management/authenticate", count: 1, kind: "lose_reply" });
+  await page.waitForTimeout(2100);
+  const response = await page.goto("/account/profile");
+  expect(response?.status()).toBe(200);
+  expect(new URL(page.url()).pathname).toBe("/account/profile");
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+  await expect(page.getByTestId("session-notice")).toHaveCount(0);
+  await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test")).toBeVisible();
+  // The fault was used, the retry was answered as a replay, and the session moved on.
+  expect((await (await emulator("/_emulator/faults", "GET")).json()).data).toEqual([]);
+  expect(await replays()).toBeGreaterThan(replaysBefore);
+  expect(await session()).not.toBe(before);
+
+  // The next page shows her data too: still signed in, no sign-in page on the way.
+  await page.goto("/account/sessions");
+  expect(new URL(page.url()).pathname).toBe("/account/sessions");
+  await expect(page.getByTestId("nav-user")).toContainText("Alice Adams");
+  await expect(page.locator('[data-widget="user-sessions"]').getByText("This device")).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 test("an unknown page is a styled 404, and a forged or failed sign-in lands on a clear error page", async ({ page, problems }) => {
   const missing = await page.goto("/no/such/page");
   expect(missing?.status()).toBe(404);
