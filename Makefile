@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/binaryen/node_modules/.bin:$(P
 screenshots: build ## Rewrite the README's screenshots (docs/screenshots/)
 	cd end2end && npx playwright test --project=docs
 
-.PHONY: screenshots run dev test lint test-rust test-e2e setup setup-browser bridge build release bench soak help
+.PHONY: screenshots run dev test lint test-rust test-e2e setup setup-browser bridge build release bench soak race help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,6 +56,12 @@ soak: ## The long reliability runs on the release build: 500 sessions for 120 s 
 	$(MAKE) release
 	cargo build --release -p workos-emulator
 	cd end2end && node soak/run.mjs
+
+race: ## The cross-instance refresh race, forced: two instances, 20 parallel requests at each access-token expiry, 50 rounds, at WorkOS's replay grace period and at 0; rewrites its section of RELIABILITY.md
+	scripts/install-tools.sh
+	$(MAKE) release
+	cargo build --release -p workos-emulator
+	cd end2end && node soak/race.mjs
 
 bench: ## Measure the release build (time to widget vs floor, bytes, SSR and token load, RSS); rewrites BENCHMARKS.md
 	scripts/install-tools.sh --bench

@@ -1,0 +1,174 @@
+// `make race`: the cross-instance refresh race, forced (proof 3 of RELIABILITY.md). Rewrites the
+// generated part of RELIABILITY.md between the race markers.
+//
+// Two app instances sharing nothing but configuration, in WorkOS mode against the standalone
+// emulator, behind a round-robin proxy on loopback. One signed-in session; access tokens live 2 s.
+// Each round waits until the session's access token has expired, then sends RACE_PARALLEL (20)
+// requests for a protected page at once with that cookie — the proxy spreads them over both
+// instances, so both exchange the same refresh token at the same moment — and keeps the cookies
+// the answers set, in the order they arrive, like a browser. RACE_ROUNDS (50) rounds, a new expiry
+// each. Run twice: with the emulator's replay grace period at its default (WorkOS's 30 s) and at 0
+// (strict single use, the emulator before issue 16). A round loses the session when any answer
+// is not Alice's page (a redirect to sign-in, a cleared cookie) or when the cookie the browser
+// ends up with is no longer signed in (one more request after the round asks, and its cookie is
+// kept, as a browser would); the run then signs in again and goes on.
+//
+// Needs: target/{release,debug}/{workos-widgets-host,workos-emulator} (RACE_BUILD, default release)
+// and target/site.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { cookiesOf, freePort, repo, signIn, sleep, start, waitUntilUp } from "../lib/servers.mjs";
+
+const ROUNDS = Number(process.env.RACE_ROUNDS ?? 50);
+const PARALLEL = Number(process.env.RACE_PARALLEL ?? 20);
+const BUILD = process.env.RACE_BUILD ?? "release";
+const APP_BIN = path.join(repo, `target/${BUILD}/workos-widgets-host`);
+const EMULATOR_BIN = path.join(repo, `target/${BUILD}/workos-emulator`);
+const PAGE = "/account/profile";
+const log = (...args) => console.log("[race]", ...args);
+const json = (method, body) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-race-"));
+const proxyPort = await freePort();
+const proxyURL = `http://127.0.0.1:${proxyPort}`;
+const workosPort = await freePort();
+const workosURL = `http://127.0.0.1:${workosPort}`;
+const workos = start(EMULATOR_BIN, ["--port", String(workosPort), "--api-key", "sk_test_race", "--client-id", "client_race", "--allowed-origin", proxyURL, "--state", path.join(stateDir, "state.json")], { RUST_LOG: process.env.RACE_RUST_LOG ?? "warn" });
+await waitUntilUp(`${workosURL}/_emulator/health`, workos);
+const instances = [];
+for (const name of ["a", "b"]) {
+  const port = await freePort();
+  const instance = start(APP_BIN, [], {
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+    LEPTOS_ENV: "PROD",
+    WORKOS_API_KEY: "sk_test_race",
+    WORKOS_CLIENT_ID: "client_race",
+    WORKOS_COOKIE_PASSWORD: "7e".repeat(32),
+    WORKOS_API_HOSTNAME: "127.0.0.1",
+    WORKOS_API_PORT: String(workosPort),
+    WORKOS_API_HTTPS: "false",
+    WORKOS_REDIRECT_URI: `${proxyURL}/callback`,
+    RUST_LOG: process.env.RACE_RUST_LOG ?? "warn",
+  });
+  await waitUntilUp(`http://127.0.0.1:${port}/healthz`, instance);
+  instances.push({ name, port, ...instance });
+}
+// Round robin per request; the answer says which instance served it (`x-served-by`).
+let turn = 0;
+const proxy = http.createServer((req, res) => {
+  const instance = instances[turn++ % instances.length];
+  const upstream = http.request({ host: "127.0.0.1", port: instance.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode, { ...answer.headers, "x-served-by": instance.name });
+    answer.pipe(res);
+  });
+  upstream.on("error", () => res.writeHead(502).end());
+  req.pipe(upstream);
+});
+await new Promise((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+
+const calls = async () => (await fetch(`${workosURL}/_emulator/calls`)).json();
+/** Whether `cookie` is still Alice's session, and the cookie the browser keeps after asking. */
+const check = async (cookie) => {
+  const response = await fetch(`${proxyURL}/api/viewer`, { method: "POST", headers: { cookie }, redirect: "manual" });
+  const body = response.status === 200 ? await response.json() : null;
+  const session = cookiesOf(response).find((c) => c.startsWith("wos-session="));
+  return { alice: body?.email === "alice@acme.test" && session !== "wos-session=", cookie: session ?? cookie };
+};
+
+/** One run of ROUNDS rounds with the emulator's grace period at `grace` seconds (`null`: default). */
+async function run(grace) {
+  await fetch(`${workosURL}/_emulator/reset`, { method: "POST" });
+  const settings = await (await fetch(`${workosURL}/_emulator/settings`, json("PATCH", { access_token_ttl_secs: 2, ...(grace === null ? {} : { refresh_token_grace_secs: grace }) }))).json();
+  let cookie = await signIn(proxyURL, workosURL, "alice@acme.test");
+  const figures = { grace: settings.refresh_token_grace_secs, rounds: ROUNDS, requests: 0, ok: 0, signedOutAnswers: 0, otherAnswers: {}, lost: 0, servedBy: { a: 0, b: 0 } };
+  for (let round = 0; round < ROUNDS; round++) {
+    // The access token (2 s) has expired: every request of the round must refresh.
+    await sleep(2100);
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        const response = await fetch(`${proxyURL}${PAGE}`, { headers: { cookie }, redirect: "manual" });
+        const body = await response.text();
+        return { status: response.status, by: response.headers.get("x-served-by"), session: cookiesOf(response).find((c) => c.startsWith("wos-session=")), alice: body.includes("Alice Adams"), at: performance.now() };
+      }),
+    );
+    let jar = cookie;
+    let lostThisRound = false;
+    for (const answer of answers.sort((x, y) => x.at - y.at)) {
+      figures.requests++;
+      figures.servedBy[answer.by]++;
+      if (answer.status === 200 && answer.alice && answer.session !== "wos-session=") figures.ok++;
+      else if (answer.status === 303 || answer.session === "wos-session=") {
+        figures.signedOutAnswers++;
+        lostThisRound = true;
+      } else {
+        figures.otherAnswers[answer.status] = (figures.otherAnswers[answer.status] ?? 0) + 1;
+      }
+      if (answer.session) jar = answer.session;
+    }
+    const after = jar === "wos-session=" ? { alice: false } : await check(jar);
+    if (!after.alice) lostThisRound = true;
+    if (lostThisRound) {
+      figures.lost++;
+      cookie = await signIn(proxyURL, workosURL, "alice@acme.test");
+    } else {
+      cookie = after.cookie;
+    }
+  }
+  const counted = await calls();
+  figures.refreshGrants = counted.grants.refresh_token ?? 0;
+  figures.replays = counted.refresh_token_replays ?? 0;
+  log(JSON.stringify(figures));
+  return figures;
+}
+
+const withGrace = await run(null);
+const strict = await run(0);
+
+if (process.env.RACE_RUST_LOG) for (const instance of [...instances, { name: "workos", ...workos }]) fs.writeFileSync(path.join(os.tmpdir(), `race-${instance.name}.log`), instance.output());
+proxy.close();
+for (const instance of instances) instance.child.kill("SIGTERM");
+workos.child.kill("SIGTERM");
+fs.rmSync(stateDir, { recursive: true, force: true });
+
+// ---------------------------------------------------------------------------------------------
+// RELIABILITY.md.
+const fmt = (n) => n.toLocaleString("en-US");
+const others = (f) => Object.entries(f.otherAnswers).map(([s, n]) => `${s}: ${n}`).join(", ") || "none";
+const row = (label, f) => `| ${label} | ${f.rounds} × ${PARALLEL} | ${fmt(f.servedBy.a)} / ${fmt(f.servedBy.b)} | **${fmt(f.ok)} / ${fmt(f.requests)}** | ${fmt(f.signedOutAnswers)} | ${others(f)} | **${fmt(f.lost)} / ${f.rounds}** | ${fmt(f.refreshGrants)} | ${fmt(f.replays)} |`;
+const cpu = os.cpus();
+const lines = [
+  `<!-- race:start (generated by \`make race\` on ${new Date().toISOString().slice(0, 10)}; do not edit by hand) -->`,
+  "",
+  `Machine: ${cpu.length} × ${cpu[0]?.model.trim()}, Linux ${os.release()}; ${BUILD} build; \`make race\` (\`end2end/soak/race.mjs\`).`,
+  "",
+  `Two app instances sharing nothing but configuration, in WorkOS mode against the standalone emulator, behind a proxy that alternates between them per request. One session (Alice); access tokens live 2 s. Each round waits until the access token has expired, then sends ${PARALLEL} requests for \`${PAGE}\` at once with that cookie (half to each instance, so both exchange the same refresh token at the same moment) and keeps the cookies the answers set, in the order they arrive, like a browser. A round loses the session when an answer is not Alice's page (a redirect to sign-in, a cleared cookie) or when the cookie kept is no longer signed in (asked once more after the round, keeping the cookie that answer sets); the run then signs in again.`,
+  "",
+  "| emulator's replay grace period | rounds × parallel requests | served by a / b | answered 200 with Alice's page | answers signed out | other answers | **sessions lost** | refresh exchanges | replays answered with the same pair |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  row(`${withGrace.grace} s (WorkOS's documented default)`, withGrace),
+  row(`${strict.grace} s (strict single use)`, strict),
+  "",
+  "<!-- race:end -->",
+];
+const file = path.join(repo, "RELIABILITY.md");
+const current = fs.readFileSync(file, "utf8");
+const startMark = current.indexOf("<!-- race:start");
+const endMark = current.indexOf("<!-- race:end -->");
+if (startMark < 0 || endMark < 0) throw new Error("RELIABILITY.md has no race markers");
+fs.writeFileSync(file, current.slice(0, startMark) + lines.join("\n") + current.slice(endMark + "<!-- race:end -->".length));
+console.log(lines.join("\n"));
+
+const failures = [
+  withGrace.lost && `${withGrace.lost} sessions lost with the grace period`,
+  withGrace.ok < withGrace.requests && `${withGrace.requests - withGrace.ok} requests not answered 200 with the grace period`,
+  (withGrace.servedBy.a === 0 || withGrace.servedBy.b === 0) && "one instance served nothing",
+  strict.lost === 0 && "the race was not forced: no session lost even in strict mode",
+].filter(Boolean);
+if (failures.length) {
+  console.error(`race found problems: ${failures.join("; ")}`);
+  process.exit(1);
+}
+process.exit(0);
