@@ -18,10 +18,69 @@
 //! The canonical origin (the one host the app answers on, so the session cookie set after the
 //! callback is the one the browser sends back) is the origin of `WORKOS_REDIRECT_URI` when set,
 //! else `http://<site-addr>`.
+//!
+//! Every setting may also come from `.env` and `.env.local` in the working directory (the WorkOS
+//! widgets integration guide keeps `WORKOS_API_KEY` and `WORKOS_CLIENT_ID` there), read once at
+//! start-up by [`load_env_files`]: a real environment variable wins over `.env.local`, which wins
+//! over `.env`.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use url::Url;
+
+/// The settings files read at start-up, strongest first (a real environment variable beats both).
+pub const ENV_FILES: [&str; 2] = [".env.local", ".env"];
+
+/// A settings file that exists but cannot be read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", file.display())]
+pub struct EnvFileError {
+    pub file: PathBuf,
+    pub problem: String,
+}
+
+/// The variables of `dir`'s [`ENV_FILES`] that the process environment (`is_set`) does not
+/// already hold, `.env.local` over `.env`; and the files read. A missing file is skipped.
+pub fn env_file_values(
+    dir: &Path,
+    is_set: impl Fn(&str) -> bool,
+) -> Result<(HashMap<String, String>, Vec<PathBuf>), EnvFileError> {
+    let mut values = HashMap::new();
+    let mut read = Vec::new();
+    for name in ENV_FILES {
+        let file = dir.join(name);
+        if !file.is_file() {
+            continue;
+        }
+        let failed = |e: dotenvy::Error| EnvFileError {
+            file: file.clone(),
+            problem: e.to_string(),
+        };
+        for item in dotenvy::from_path_iter(&file).map_err(failed)? {
+            let (key, value) = item.map_err(failed)?;
+            if !is_set(&key) {
+                values.entry(key).or_insert(value);
+            }
+        }
+        read.push(file);
+    }
+    Ok((values, read))
+}
+
+/// Reads `dir`'s [`ENV_FILES`] into the process environment, never replacing a variable that is
+/// already set; the files read. Call it first thing in `main`, before any other thread starts
+/// (it sets environment variables).
+pub fn load_env_files(dir: &Path) -> Result<Vec<PathBuf>, EnvFileError> {
+    let (values, read) = env_file_values(dir, |key| std::env::var_os(key).is_some())?;
+    for (key, value) in values {
+        // SAFETY: called from `main` before the runtime or any other thread exists, so nothing
+        // reads the environment concurrently.
+        unsafe { std::env::set_var(key, value) };
+    }
+    Ok(read)
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {problem}")]

@@ -23,13 +23,19 @@ use crate::state::AppState;
 /// the copy in Cargo.toml; `tests/leptos_toml.rs` keeps the two identical.
 const LEPTOS_TOML: &str = "Leptos.toml";
 
-pub async fn run() -> ExitCode {
+/// Runs the server until SIGTERM or Ctrl-C: logging, configuration (exit 2 naming the variable when
+/// a setting is missing or malformed), the embedded emulator in emulator mode, then the router.
+/// `env_files` are the settings files `main` read (logged once logging is up).
+pub async fn run(env_files: Vec<std::path::PathBuf>) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
         )
         .init();
+    for file in &env_files {
+        tracing::info!(file = %file.display(), "settings read from file (the environment wins)");
+    }
 
     let mut leptos_options = match get_configuration(Some(LEPTOS_TOML)) {
         Ok(conf) => conf.leptos_options,
