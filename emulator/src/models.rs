@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::clock::timestamp;
-use crate::entities::{Data, Membership, Organization, User};
+use crate::entities::{Data, Membership, Organization, Session, User};
 
 /// `User` (spec `UserlandUser`). The spec requires the nullable fields to be present as `null`.
 pub fn user(u: &User) -> Value {
@@ -89,11 +89,76 @@ pub fn membership(data: &Data, m: &Membership) -> Value {
     })
 }
 
+/// A user's session in the public API (spec `UserlandUserSessionsController_list`, `GET
+/// /user_management/users/{id}/sessions`, item): `{object: "session", id, ip_address, organization_id?,
+/// user_agent, user_id, auth_method, status, expires_at, ended_at, created_at, updated_at}`.
+#[derive(Serialize)]
+pub struct UserSession {
+    pub object: &'static str,
+    pub id: String,
+    pub ip_address: Option<String>,
+    /// Not nullable in the spec: absent for a session without an organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub user_id: String,
+    /// The spec's lowercase enum (`password`, `sso`, `oauth`, …, `unknown`).
+    pub auth_method: &'static str,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub expires_at: String,
+    pub ended_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl UserSession {
+    /// `session` as listed at `now` (its status).
+    pub fn new(session: &Session, now: time::OffsetDateTime) -> Self {
+        let status = match (session.ended_at, session.expires_at > now) {
+            (Some(_), _) => "revoked",
+            (None, false) => "expired",
+            (None, true) => "active",
+        };
+        Self {
+            object: "session",
+            id: session.id.clone(),
+            ip_address: session.ip_address.clone(),
+            organization_id: session.organization_id.clone(),
+            user_agent: session.user_agent.clone(),
+            user_id: session.user_id.clone(),
+            auth_method: session_auth_method(&session.auth_method),
+            status,
+            expires_at: timestamp(session.expires_at),
+            ended_at: session.ended_at.map(timestamp),
+            created_at: timestamp(session.created_at),
+            updated_at: timestamp(session.updated_at),
+        }
+    }
+}
+
+/// The spec's session `auth_method` for the `authentication_method` a sign-in answered with
+/// (`Password` → `password`, `SSO` → `sso`, `GoogleOAuth` → `oauth`, …); `unknown` otherwise.
+fn session_auth_method(authentication_method: &str) -> &'static str {
+    match authentication_method {
+        "Password" => "password",
+        "SSO" => "sso",
+        "Passkey" => "passkey",
+        "MagicAuth" => "magic_code",
+        "Impersonation" => "impersonation",
+        "CrossAppAuth" => "cross_app_auth",
+        "ExternalAuth" => "external_auth",
+        "MigratedSession" => "migrated_session",
+        m if m.ends_with("OAuth") => "oauth",
+        _ => "unknown",
+    }
+}
+
 /// `{object: "list", data, list_metadata: {before, after}}`.
 #[derive(Serialize)]
-pub struct List {
+pub struct List<T = Value> {
     pub object: &'static str,
-    pub data: Vec<Value>,
+    pub data: Vec<T>,
     pub list_metadata: ListMetadata,
 }
 

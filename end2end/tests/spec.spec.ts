@@ -78,6 +78,21 @@ test("JWKS and widget tokens conform", async () => {
   expectConforms("post", "/widgets/token", r.status, r.body);
 });
 
+test("a user's sessions list conforms", async () => {
+  const code = await signInCode("alice@acme.test");
+  const auth = await call("POST", "/user_management/authenticate", { grant_type: "authorization_code", client_id: CLIENT_ID, client_secret: API_KEY, code });
+  expect(auth.status).toBe(200);
+  let r = await call("GET", `/user_management/users/${ALICE}/sessions?limit=5`);
+  expect(r.status).toBe(200);
+  expect(r.body.data.length).toBeGreaterThan(0);
+  expectConforms("get", "/user_management/users/{id}/sessions", r.status, r.body);
+  r = await call("GET", `/user_management/users/${ALICE}/sessions?limit=1&order=asc`);
+  expectConforms("get", "/user_management/users/{id}/sessions", r.status, r.body);
+  r = await call("GET", "/user_management/users/user_missing/sessions");
+  expect(r.status).toBe(404);
+  expectConforms("get", "/user_management/users/{id}/sessions", r.status, r.body);
+});
+
 test("authenticate conforms for codes, refresh tokens and refusals", async () => {
   const code = await signInCode("alice@acme.test");
   let r = await call("POST", "/user_management/authenticate", { grant_type: "authorization_code", client_id: CLIENT_ID, client_secret: API_KEY, code });
@@ -85,7 +100,17 @@ test("authenticate conforms for codes, refresh tokens and refusals", async () =>
   const refresh = r.body.refresh_token;
   r = await call("POST", "/user_management/authenticate", { grant_type: "refresh_token", client_id: CLIENT_ID, client_secret: API_KEY, refresh_token: refresh, organization_id: null });
   expectConforms("post", "/user_management/authenticate", r.status, r.body);
+  const rotated = r.body;
+  // Inside WorkOS's replay grace period the retired token gets the same pair again.
   r = await call("POST", "/user_management/authenticate", { grant_type: "refresh_token", client_id: CLIENT_ID, client_secret: API_KEY, refresh_token: refresh });
+  expect(r.status).toBe(200);
+  expect([r.body.access_token, r.body.refresh_token]).toEqual([rotated.access_token, rotated.refresh_token]);
+  expectConforms("post", "/user_management/authenticate", r.status, r.body);
+  // Strict (no grace period): the retired token is refused.
+  const grace = (await (await fetch(`${emulator()}/_emulator/settings`)).json()).refresh_token_grace_secs;
+  await fetch(`${emulator()}/_emulator/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token_grace_secs: 0 }) });
+  r = await call("POST", "/user_management/authenticate", { grant_type: "refresh_token", client_id: CLIENT_ID, client_secret: API_KEY, refresh_token: refresh });
+  await fetch(`${emulator()}/_emulator/settings`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token_grace_secs: grace }) });
   expect(r.status).toBe(400);
   expectConforms("post", "/user_management/authenticate", r.status, r.body);
   r = await call("POST", "/user_management/authenticate", { grant_type: "password", client_id: CLIENT_ID, client_secret: API_KEY, email: "alice@acme.test", password: "wrong" });

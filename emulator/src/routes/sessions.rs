@@ -1,9 +1,10 @@
-//! User management area: sessions — logout (the browser is sent here by the app) and revocation
-//! (a server call with the API key). Either ends the session: its refresh token stops working.
+//! User management area: sessions — a user's active sessions (a server call with the API key),
+//! logout (the browser is sent here by the app) and revocation (a server call with the API key).
+//! Logout and revocation end the session: its refresh token stops working.
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,18 +13,49 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::browser_session::signed_out;
+use super::users::ListParams;
 use crate::auth::ApiKey;
 use crate::clock::now;
 use crate::environment::Environment;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
-use crate::models;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::models::{self, List, UserSession};
 use crate::pages::notice::notice;
 
 pub fn router() -> Router<Arc<Environment>> {
     Router::new()
         .route("/user_management/sessions/logout", get(logout))
         .route("/user_management/sessions/revoke", post(revoke_session))
+        .route("/user_management/users/{id}/sessions", get(list_sessions))
+}
+
+/// `GET /user_management/users/{id}/sessions` (API key; spec `UserlandUserSessionsController_list`)
+/// `?limit&before&after&order` → 200 `{object: "list", data: [UserSession], list_metadata}`: the
+/// user's active sessions (neither ended nor expired), newest first by default; 404 for an
+/// unknown user; 422 for a bad `limit` or `order`.
+async fn list_sessions(
+    _: ApiKey,
+    State(env): State<Arc<Environment>>,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<List<UserSession>>, ApiError> {
+    let data = env.store.read();
+    if !data.users.contains_key(&id) {
+        return Err(ApiError::not_found("user", &id));
+    }
+    let now = now();
+    let sessions = data
+        .sessions
+        .values()
+        .filter(|s| s.user_id == id && s.is_active(now))
+        .map(|s| (s.id.clone(), s.created_at, UserSession::new(s, now)))
+        .collect();
+    let (page, list_metadata) = params.page(sessions)?;
+    Ok(Json(List {
+        object: "list",
+        data: page,
+        list_metadata,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -263,3 +263,94 @@ async fn password_grant_signs_in_with_the_right_password_only() {
         Some("invalid_credentials")
     );
 }
+
+#[tokio::test]
+async fn a_users_active_sessions_are_listed_newest_first_paged_and_a_revoked_one_leaves_the_list() {
+    use workos::user_management::ListSessionsParams;
+    let h = Harness::start().await;
+    let um = h.workos.user_management();
+    let sid = |auth: &workos::AuthenticateResponse| {
+        payload(auth.access_token.expose())["sid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = h.sign_in("alice@acme.test").await;
+    let second = h.sign_in("alice@acme.test").await;
+    h.sign_in("bob@acme.test").await;
+
+    // Decoded by the `workos` crate's strict model; Bob's session is not Alice's.
+    let page = um
+        .list_sessions(ALICE_ID, ListSessionsParams::default())
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.data.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, [sid(&second), sid(&first)], "newest first");
+    let listed = &page.data[0];
+    assert_eq!(listed.object, "session");
+    assert_eq!(listed.user_id, ALICE_ID);
+    assert_eq!(listed.organization_id.as_deref(), Some(ACME_ID));
+    assert_eq!(listed.auth_method.as_str(), "password");
+    assert_eq!(listed.status.as_str(), "active");
+    assert!(listed.ended_at.is_none());
+
+    // One a page: the cursor leads to the older one, and the last page has no `after`.
+    let one = ListSessionsParams {
+        limit: Some(1),
+        ..Default::default()
+    };
+    let page = um.list_sessions(ALICE_ID, one.clone()).await.unwrap();
+    assert_eq!(page.data[0].id, sid(&second));
+    let after = page.list_metadata.after.clone().expect("more follow");
+    let next = um
+        .list_sessions(
+            ALICE_ID,
+            ListSessionsParams {
+                after: Some(after),
+                ..one
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.data[0].id, sid(&first));
+    assert_eq!(next.list_metadata.after, None);
+
+    // Revoked: no longer listed.
+    um.revoke_session(workos::user_management::RevokeSessionParams::new(
+        workos::RevokeSession {
+            session_id: sid(&first),
+        },
+    ))
+    .await
+    .unwrap();
+    let page = um
+        .list_sessions(ALICE_ID, ListSessionsParams::default())
+        .await
+        .unwrap();
+    assert_eq!(page.data.len(), 1);
+    assert_eq!(page.data[0].id, sid(&second));
+
+    // An unknown user, a bad limit, no API key.
+    let missing = um
+        .list_sessions("user_missing", ListSessionsParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(status(&missing), 404);
+    let (code, _) = h
+        .call(
+            h.http
+                .get(h.url(&format!(
+                    "/user_management/users/{ALICE_ID}/sessions?limit=0"
+                )))
+                .bearer_auth("sk_test_emulator"),
+        )
+        .await;
+    assert_eq!(code, 422);
+    let (code, _) = h
+        .call(
+            h.http
+                .get(h.url(&format!("/user_management/users/{ALICE_ID}/sessions"))),
+        )
+        .await;
+    assert_eq!(code, 401);
+}

@@ -49,6 +49,11 @@ pub const SDK_CALLS: &[(&str, &str, &str)] = &[
     ("get_jwks", "GET", "/sso/jwks/{client_id}"),
     ("get_logout_url", "GET", "/user_management/sessions/logout"),
     ("revoke_session", "POST", "/user_management/sessions/revoke"),
+    (
+        "list_sessions",
+        "GET",
+        "/user_management/users/{id}/sessions",
+    ),
     ("get_user", "GET", "/user_management/users/{id}"),
     ("list_users", "GET", "/user_management/users"),
     ("get_organization", "GET", "/organizations/{id}"),
