@@ -13,7 +13,8 @@
 //!   In emulator mode the emulator's own origin serves it.
 //!
 //! `WORKOS_WIDGETS_TOKENS_PER_MINUTE` (default 60, `0` = no limit) is the per-session rate of
-//! widget tokens the app mints, after a burst of [`TOKEN_BURST`].
+//! widget tokens the app mints, after a burst of [`TOKEN_BURST`]. `METRICS_ADDR` (unset: off) is
+//! where `GET /metrics` is served, on a listener of its own (`metrics.rs`).
 //!
 //! The canonical origin (the one host the app answers on, so the session cookie set after the
 //! callback is the one the browser sends back) is the origin of `WORKOS_REDIRECT_URI` when set,
@@ -145,6 +146,9 @@ pub struct Config {
     /// Widget tokens one session may mint per minute (after a burst of [`TOKEN_BURST`]); `None`:
     /// unlimited.
     pub tokens_per_minute: Option<std::num::NonZeroU32>,
+    /// Where `GET /metrics` (Prometheus text format, `metrics.rs`) is served, on a listener of its
+    /// own: `METRICS_ADDR`, e.g. `127.0.0.1:9100`; `None` (the default): not served.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// WorkOS's Admin Portal (WorkOS reference, "Portal link": `https://setup.workos.com?token=…`).
@@ -218,6 +222,17 @@ impl Config {
             },
         };
 
+        let metrics_addr = var("METRICS_ADDR")
+            .map(|raw| {
+                raw.parse::<SocketAddr>().map_err(|_| {
+                    invalid(
+                        "METRICS_ADDR",
+                        format!("'{raw}' is not an address like 127.0.0.1:9100"),
+                    )
+                })
+            })
+            .transpose()?;
+
         match var("WORKOS_API_KEY") {
             None => Ok(Self {
                 cookie_password: match cookie_password {
@@ -241,6 +256,7 @@ impl Config {
                 redirect_uri,
                 admin_portal_origin: None,
                 tokens_per_minute,
+                metrics_addr,
             }),
             Some(api_key) => {
                 let client_id = var("WORKOS_CLIENT_ID").ok_or_else(|| {
@@ -309,6 +325,7 @@ impl Config {
                     redirect_uri,
                     admin_portal_origin: Some(admin_portal_origin),
                     tokens_per_minute,
+                    metrics_addr,
                 })
             }
         }

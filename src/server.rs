@@ -94,6 +94,24 @@ pub async fn run(env_files: Vec<std::path::PathBuf>) -> ExitCode {
         });
     }
 
+    if let Some(addr) = state.config.metrics_addr {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                return fail(&format!(
+                    "cannot listen on {addr} for the metrics: {e} (set METRICS_ADDR to another address)"
+                ));
+            }
+        };
+        let metrics = crate::metrics::router(state.metrics.clone());
+        tracing::info!(%addr, "metrics served at /metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
+
     let listener = match tokio::net::TcpListener::bind(site_addr).await {
         Ok(listener) => listener,
         Err(e) => {

@@ -9,6 +9,7 @@ use leptos::prelude::LeptosOptions;
 
 use crate::auth::refresh::RefreshCoordinator;
 use crate::config::{Config, TOKEN_BURST};
+use crate::metrics::Metrics;
 use crate::widgets::rate_limit::TokenLimiter;
 use crate::widgets::token_cache::TokenCache;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     /// One WorkOS client (one connection pool, one JWKS cache) for the whole process.
     pub workos: Arc<workos::Client>,
     pub refreshes: Arc<RefreshCoordinator>,
+    /// Refreshes, mints, WorkOS latency and sign-outs (`metrics.rs`), served on `METRICS_ADDR`.
+    pub metrics: Arc<Metrics>,
     /// The per-session widget-token limit; `None` when turned off.
     pub token_limiter: Option<Arc<TokenLimiter>>,
     /// Widget tokens minted, reused until shortly before they expire (`token_cache.rs`).
@@ -37,6 +40,7 @@ impl AppState {
             .base_url(config.api.base_url())
             .timeout(Duration::from_secs(10))
             .build();
+        let metrics = Arc::new(Metrics::new());
         let burst = std::num::NonZeroU32::new(TOKEN_BURST).expect("a positive burst");
         let token_limiter = config
             .tokens_per_minute
@@ -47,7 +51,8 @@ impl AppState {
             leptos_options,
             config: Arc::new(config),
             workos: Arc::new(workos),
-            refreshes: Arc::new(RefreshCoordinator::default()),
+            refreshes: Arc::new(RefreshCoordinator::new(metrics.clone())),
+            metrics,
             organization_names: Arc::default(),
         }
     }

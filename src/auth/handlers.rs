@@ -181,6 +181,11 @@ pub async fn sign_out(
         .get::<SessionStatus>()
         .cloned()
         .unwrap_or(SessionStatus::SignedOut);
+    if matches!(status, SessionStatus::SignedIn(_)) {
+        state
+            .metrics
+            .signed_out(crate::metrics::SignOutCause::SignOut);
+    }
     let sealed = match &status {
         SessionStatus::SignedIn(session) => Some(session.sealed.clone()),
         _ => cookies::read(&headers, SESSION_COOKIE),

@@ -24,6 +24,7 @@ use workos::helpers::session::seal_session_from_auth_response;
 use workos::user_management::AuthenticateWithRefreshTokenParams;
 
 use crate::error::AppError;
+use crate::metrics::{Metrics, RefreshOutcome};
 
 /// How long a finished exchange is shared with late requests that carried the same old token.
 const REUSE_WINDOW: Duration = Duration::from_secs(30);
@@ -58,13 +59,21 @@ pub type RefreshResult = Result<String, RefreshFailure>;
 /// One exchange in flight (or just finished): when it started, and its shared answer.
 type Inflight = (Instant, Arc<OnceCell<RefreshResult>>);
 
-#[derive(Default)]
 pub struct RefreshCoordinator {
     /// By refresh token.
     inflight: Mutex<HashMap<String, Inflight>>,
+    /// Each exchange's outcome and each attempt's latency.
+    metrics: Arc<Metrics>,
 }
 
 impl RefreshCoordinator {
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self {
+            inflight: Mutex::default(),
+            metrics,
+        }
+    }
+
     /// Exchanges `refresh_token` (optionally switching to `organization_id`) and returns the new
     /// sealed session, sharing the exchange with concurrent callers that hold the same token.
     pub async fn refresh(
@@ -88,7 +97,15 @@ impl RefreshCoordinator {
                 .clone()
         };
         let result = cell
-            .get_or_init(|| exchange(client, cookie_password, refresh_token, organization_id))
+            .get_or_init(|| {
+                exchange(
+                    client,
+                    &self.metrics,
+                    cookie_password,
+                    refresh_token,
+                    organization_id,
+                )
+            })
             .await
             .clone();
         if matches!(result, Err(RefreshFailure::Transient(_))) {
@@ -111,6 +128,7 @@ impl RefreshCoordinator {
 /// [`REFRESH_ATTEMPTS`] or [`REFRESH_BUDGET`] runs out. A terminal answer returns at once.
 async fn exchange(
     client: &workos::Client,
+    metrics: &Metrics,
     cookie_password: &str,
     refresh_token: &str,
     organization_id: Option<String>,
@@ -130,10 +148,16 @@ async fn exchange(
             REFRESH_ATTEMPT_TIMEOUT.min(deadline.saturating_duration_since(Instant::now()));
         let call =
             user_management.authenticate_with_refresh_token_with_options(params, Some(&once));
-        let (failure, wait) = match tokio::time::timeout(timeout, call).await {
+        let started = Instant::now();
+        let answer = tokio::time::timeout(timeout, call).await;
+        metrics.workos_call("refresh", matches!(answer, Ok(Ok(_))), started.elapsed());
+        let (failure, wait) = match answer {
             Ok(Ok(auth)) => {
                 if attempt > 1 {
                     tracing::info!(attempt, "session refresh succeeded after a retry");
+                    metrics.refresh(RefreshOutcome::Retried);
+                } else {
+                    metrics.refresh(RefreshOutcome::Ok);
                 }
                 return seal_session_from_auth_response(
                     auth.access_token.expose(),
@@ -163,10 +187,12 @@ async fn exchange(
             ),
         };
         let RefreshFailure::Transient(error) = &failure else {
+            metrics.refresh(RefreshOutcome::Terminal);
             return Err(failure);
         };
         if attempt >= REFRESH_ATTEMPTS || Instant::now() + wait >= deadline {
             tracing::warn!(%error, attempt, "session refresh still failing; giving up for this request");
+            metrics.refresh(RefreshOutcome::TransientFailure);
             return Err(failure);
         }
         tracing::info!(%error, attempt, wait_ms = wait.as_millis() as u64, "session refresh failed transiently; trying again with the same refresh token");

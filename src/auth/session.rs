@@ -16,6 +16,7 @@ use workos::helpers::session::unseal_session;
 use super::cookies::{self, SESSION_COOKIE};
 use super::refresh::RefreshFailure;
 use crate::error::AppError;
+use crate::metrics::SignOutCause;
 use crate::state::AppState;
 use crate::widgets::registry::WidgetKind;
 
@@ -110,13 +111,16 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let (status, set_cookie) = match sealed {
         Some(sealed) => resolve(&state, sealed).await,
         // A value that does not even parse as a cookie: signed out, and cleared.
-        None if cookies::present(request.headers(), SESSION_COOKIE) => (
-            SessionStatus::SignedOut,
-            Some(cookies::clear(
-                SESSION_COOKIE,
-                state.config.secure_cookies(),
-            )),
-        ),
+        None if cookies::present(request.headers(), SESSION_COOKIE) => {
+            state.metrics.signed_out(SignOutCause::CookieUnreadable);
+            (
+                SessionStatus::SignedOut,
+                Some(cookies::clear(
+                    SESSION_COOKIE,
+                    state.config.secure_cookies(),
+                )),
+            )
+        }
         None => (SessionStatus::SignedOut, None),
     };
 
@@ -166,6 +170,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         tracing::info!(
             "session cookie cannot be unsealed (tampered, truncated or from another key): signed out"
         );
+        state.metrics.signed_out(SignOutCause::CookieUnreadable);
         return (SessionStatus::SignedOut, clear());
     };
     let verdict = state.workos.session(&sealed, password).authenticate().await;
@@ -188,6 +193,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
             );
         }
         tracing::info!(reason = %verdict.reason, "session cookie refused: signed out");
+        state.metrics.signed_out(SignOutCause::TokenInvalid);
         return (SessionStatus::SignedOut, clear());
     }
 
@@ -218,6 +224,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
         }
         Err(RefreshFailure::Terminal(reason) | RefreshFailure::Reauthenticate(reason)) => {
             tracing::info!(%reason, "session refresh refused: signed out");
+            state.metrics.signed_out(SignOutCause::RefreshRefused);
             if !verdict.session_id.is_empty() {
                 state.widget_tokens.forget_session(&verdict.session_id);
             }

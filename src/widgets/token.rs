@@ -110,10 +110,14 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
         if let Some(limiter) = &state.token_limiter {
             limiter.check(&session.session_id).map_err(|secs| {
                 tracing::warn!(user_id = %session.user.id, session_id = %session.session_id, retry_after_secs = secs, "widget token rate limit reached");
-                AppError::TooManyRequests(secs)
+                let refused = AppError::TooManyRequests(secs);
+                state.metrics.mint(kind.id(), Err(&refused));
+                refused
             })?;
         }
-        let token = mint(&state.workos, body).await?;
+        let token = mint(&state.workos, &state.metrics, body).await;
+        state.metrics.mint(kind.id(), token.as_ref().map(|_| ()));
+        let token = token?;
         tracing::debug!(session_id = %session.session_id, widget = kind.id(), fresh, "widget token minted");
         Ok(MintedToken::new(token))
     };
@@ -149,6 +153,7 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
 #[cfg(feature = "ssr")]
 async fn mint(
     workos: &workos::Client,
+    metrics: &crate::metrics::Metrics,
     body: workos::WidgetSessionToken,
 ) -> Result<String, AppError> {
     use std::time::{Duration, Instant};
@@ -163,12 +168,14 @@ async fn mint(
     let attempts = async {
         let mut attempt = 1;
         loop {
+            let started = Instant::now();
             let result = widgets
                 .create_token_with_options(
                     workos::widgets::CreateTokenParams::new(body.clone()),
                     Some(&once),
                 )
                 .await;
+            metrics.workos_call("mint", result.is_ok(), started.elapsed());
             let error = match result {
                 Ok(response) => return Ok(response.token.expose().to_string()),
                 Err(e) => e,

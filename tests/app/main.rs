@@ -3,6 +3,7 @@
 
 mod hostile_input;
 mod logs;
+mod metrics;
 mod registry;
 mod session_resilience;
 mod shutdown;
