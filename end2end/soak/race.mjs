@@ -13,6 +13,10 @@
 // ends up with is no longer signed in (one more request after the round asks, and its cookie is
 // kept, as a browser would); the run then signs in again and goes on.
 //
+// Then revocation: one device signs out all other devices; the time until the other, loading a
+// page every 250 ms, is sent to sign-in (bounded by the access-token lifetime less the 60 s refresh
+// buffer).
+//
 // Needs: target/{release,debug}/{workos-widgets-host,workos-emulator} (RACE_BUILD, default release)
 // and target/site.
 import fs from "node:fs";
@@ -127,6 +131,44 @@ async function run(grace) {
 const withGrace = await run(null);
 const strict = await run(0);
 
+/** Revocation still ends a session: device 1 signs out all other devices (the UserSessions widget's
+ *  `revoke-all`, with its widget token); device 2 keeps loading a page every 250 ms through the
+ *  proxy until it is sent to sign-in. Access tokens live `ttl` s; the app refreshes 60 s before
+ *  expiry, so device 2 must be signed out within `ttl` − 60 s of its last refresh. */
+const REVOCATION_TTL = Number(process.env.RACE_REVOCATION_TTL ?? 90);
+async function revocation() {
+  await fetch(`${workosURL}/_emulator/reset`, { method: "POST" });
+  await fetch(`${workosURL}/_emulator/settings`, json("PATCH", { access_token_ttl_secs: REVOCATION_TTL }));
+  const device2 = await signIn(proxyURL, workosURL, "alice@acme.test");
+  const device1 = await signIn(proxyURL, workosURL, "alice@acme.test");
+  const grant = await (await fetch(`${proxyURL}/api/widget_token`, { method: "POST", headers: { cookie: device1, "content-type": "application/x-www-form-urlencoded" }, body: "kind=user-sessions" })).json();
+  const revoked = await fetch(`${workosURL}/_widgets/UserProfile/sessions/revoke-all`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${grant.token}`, "WorkOS-Widgets-Version": "1", "WorkOS-Widgets-Type": "user-sessions", "content-type": "application/json" },
+    body: JSON.stringify({ currentSessionId: grant.current_session_id }),
+  });
+  if (!revoked.ok) throw new Error(`revoke-all answered ${revoked.status}`);
+  const started = performance.now();
+  let cookie = device2;
+  let pages = 0;
+  for (;;) {
+    const response = await fetch(`${proxyURL}${PAGE}`, { headers: { cookie }, redirect: "manual" });
+    await response.text();
+    pages++;
+    const session = cookiesOf(response).find((c) => c.startsWith("wos-session="));
+    if (response.status === 303 && response.headers.get("location")?.startsWith("/sign-in")) break;
+    if (session) cookie = session;
+    if (performance.now() - started > (REVOCATION_TTL + 30) * 1000) throw new Error("device 2 was never signed out");
+    await sleep(250);
+  }
+  const secs = (performance.now() - started) / 1000;
+  const stillSignedIn = await check(device1);
+  const figures = { ttl: REVOCATION_TTL, bound: REVOCATION_TTL - 60, secs, pages, device1: stillSignedIn.alice };
+  log(JSON.stringify(figures));
+  return figures;
+}
+const revoke = await revocation();
+
 if (process.env.RACE_RUST_LOG) for (const instance of [...instances, { name: "workos", ...workos }]) fs.writeFileSync(path.join(os.tmpdir(), `race-${instance.name}.log`), instance.output());
 proxy.close();
 for (const instance of instances) instance.child.kill("SIGTERM");
@@ -151,6 +193,8 @@ const lines = [
   row(`${withGrace.grace} s (WorkOS's documented default)`, withGrace),
   row(`${strict.grace} s (strict single use)`, strict),
   "",
+  `**Revocation still ends a session.** Device 1 signs out all other devices (the UserSessions widget's \`revoke-all\`) right after device 2 signed in; device 2 loads \`${PAGE}\` every 250 ms through the proxy. With access tokens of ${revoke.ttl} s (refreshed 60 s before expiry, so a revoked session is seen within ${revoke.bound} s of its last refresh), device 2 was sent to sign-in after **${revoke.secs.toFixed(1)} s** (${revoke.pages} page loads served meanwhile); device 1 ${revoke.device1 ? "stayed signed in" : "was signed out too (wrong)"}. With WorkOS's default 5-minute access tokens the bound is 4 minutes. The refresh token of a revoked session is refused even inside the replay grace period (emulator \`session_resilience.rs\`), so no instance can revive it.`,
+  "",
   "<!-- race:end -->",
 ];
 const file = path.join(repo, "RELIABILITY.md");
@@ -166,6 +210,8 @@ const failures = [
   withGrace.ok < withGrace.requests && `${withGrace.requests - withGrace.ok} requests not answered 200 with the grace period`,
   (withGrace.servedBy.a === 0 || withGrace.servedBy.b === 0) && "one instance served nothing",
   strict.lost === 0 && "the race was not forced: no session lost even in strict mode",
+  revoke.secs > revoke.bound + 2 && `revocation took ${revoke.secs.toFixed(1)} s, beyond ${revoke.bound} s`,
+  !revoke.device1 && "revoke-all signed out the device that asked",
 ].filter(Boolean);
 if (failures.length) {
   console.error(`race found problems: ${failures.join("; ")}`);
