@@ -99,8 +99,8 @@ async fn update_settings(
 }
 
 /// `GET /_emulator/calls` → `CallCounts` `{calls: {"<METHOD> <path>": n}, grants: {<grant_type>:
-/// n}, widget_tokens_minted, widget_tokens_rate_limited}`: the WorkOS calls answered since start or
-/// the last reset (`calls.rs`).
+/// n}, widget_tokens_minted, widget_tokens_rate_limited, refresh_token_replays}`: the WorkOS calls
+/// answered since start or the last reset (`calls.rs`).
 async fn calls(State(env): State<Arc<Environment>>) -> Json<CallCounts> {
     Json(env.calls.snapshot())
 }
