@@ -110,7 +110,8 @@ impl RefreshCoordinator {
             .clone();
         if matches!(result, Err(RefreshFailure::Transient(_))) {
             // Shared with the requests that waited on this exchange, but not remembered: the next
-            // request tries WorkOS again (the refresh token is still unused).
+            // request tries WorkOS again with the same token (unused, or exchanged with its reply
+            // lost, which WorkOS's replay grace period answers with the same pair).
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             if inflight
                 .get(&key)
