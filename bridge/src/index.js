@@ -8,7 +8,9 @@
 // `props`: { authToken: () => Promise<string>, initialToken?: string, widgetsType: string,
 //            apiHostname: string, port: number|null, https: boolean, theme?: object,
 //            ...widget props (e.g. switchToOrganization, currentSessionId) }.
-// Each widget's code is a separate chunk, fetched on first use.
+// Each widget's code is a separate chunk, fetched on first use. Function props reach the widget
+// through a stable wrapper that calls the latest function given (`update` may replace them
+// without re-rendering the widget with a new function).
 //
 // `initialToken` is a widget token the host already holds. With only a function `authToken`, the
 // widgets send their first data request before the function resolves, without a token, and
@@ -18,6 +20,18 @@
 // widgets' default `staleTime` 0 they would, minting a token per page view and per focus).
 // `authToken` is still called, for a fresh token, 30 s before `exp`, after a 403 and after an
 // organization switch: those re-run the query whether it is stale or not (contract §4.4, §4.5).
+//
+// Boot. A server-rendered widget page also loads this module early (`<script type="module"
+// async>` in its head) and carries the widget's boot data: `<script type="application/json"
+// data-widget-boot>` inside the widget's `[data-widget]` section, holding `{widget, props,
+// functions}` (the props above but the theme and the functions; `functions` names the function
+// props the app will supply). Once the document is parsed this module mounts the widget from it
+// into the section's `.widget-host`, with the theme the page shows (as src/theme.rs decides it),
+// and sets the section's `aria-busy` to "false" (the app's CSS then shows the widget in place of
+// its skeleton) — without waiting for the app's WASM. A function prop called before the app has
+// supplied it (a 403 or an expiring token before the WASM is up) waits for the app's function.
+// When the app then calls `mount` for that element and widget, it gets the booted widget's handle,
+// with its props applied (its functions, its theme): one React root, one owner.
 
 import { createElement, Suspense, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -92,9 +106,28 @@ function render(root, Component, props) {
 
 /**
  * Mounts `widget` into `element`. Resolves once the widget is rendering; rejects on an unknown
- * widget kind or a chunk that fails to load. Mounting twice into one element replaces the first.
+ * widget kind or a chunk that fails to load. Mounting twice into one element replaces the first;
+ * a widget this module booted into `element` from the page's boot data is handed over instead
+ * (with `props` applied), once.
  */
 export async function mount(element, widget, props) {
+  claimed.add(element);
+  const booted = boots.get(element);
+  if (booted) {
+    boots.delete(element);
+    const handle = await booted.catch(() => null);
+    if (handle?.widget === widget && handle.mounted()) {
+      handle.update(props);
+      return handle;
+    }
+    handle?.unmount();
+  }
+  return start(element, widget, props, []);
+}
+
+/** Loads `widget` and renders it into a new root in `element`; `functions` names function props
+ *  to wait for when called before they are given. */
+async function start(element, widget, props, functions) {
   const load = loadWidget(widget).catch(() => {
     throw new Error(`unknown widget '${widget}', or its code could not be loaded`);
   });
@@ -103,14 +136,35 @@ export async function mount(element, widget, props) {
   const root = createRoot(element);
   roots.set(element, root);
   let current = { ...props };
-  render(root, Component, current);
+  // Stable wrappers of the function props; calls made before a function is given wait for it.
+  const wrappers = {};
+  const waiting = new Map();
+  const wrap = (name) =>
+    (wrappers[name] ??= (...args) =>
+      typeof current[name] === "function"
+        ? current[name](...args)
+        : new Promise((resolve) => waiting.set(name, [...(waiting.get(name) ?? []), resolve])).then((fn) => fn(...args)));
+  for (const name of functions) wrap(name);
+  const show = () => {
+    for (const [name, value] of Object.entries(current)) if (typeof value === "function") wrap(name);
+    for (const [name, resolvers] of waiting) {
+      if (typeof current[name] !== "function") continue;
+      waiting.delete(name);
+      for (const resolve of resolvers) resolve(current[name]);
+    }
+    render(root, Component, { ...current, ...wrappers });
+  };
+  show();
   let mounted = true;
   return {
+    widget,
+    /** Whether the widget is still mounted. */
+    mounted: () => mounted,
     /** Merges `next` into the props and re-renders in place. */
     update(next) {
       if (!mounted) return;
       current = { ...current, ...next };
-      render(root, Component, current);
+      show();
     },
     /** Unmounts the widget; later calls do nothing. */
     unmount() {
@@ -121,3 +175,43 @@ export async function mount(element, widget, props) {
     },
   };
 }
+
+/** Widgets booted from the page's boot data, by host element, until `mount` takes them over. */
+const boots = new WeakMap();
+/** Host elements the app has mounted into (the boot leaves them alone). */
+const claimed = new WeakSet();
+
+/** The widgets' Radix `appearance` for the page as it is shown: `<html data-theme>` (the user's
+ *  choice, written by the server), else the system's preference — as src/theme.rs decides it. */
+function pageAppearance() {
+  const choice = document.documentElement.dataset.theme;
+  if (choice === "light" || choice === "dark") return choice;
+  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+/** Mounts every widget the page carries boot data for (see "Boot" above). */
+function boot() {
+  for (const data of document.querySelectorAll("script[data-widget-boot]")) {
+    const section = data.closest("[data-widget]");
+    const host = section?.querySelector(".widget-host");
+    const text = data.textContent.trim();
+    if (!host || !text || claimed.has(host)) continue;
+    let spec;
+    try {
+      spec = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    claimed.add(host);
+    const props = { ...spec.props, theme: { appearance: pageAppearance() } };
+    const booted = start(host, spec.widget, props, spec.functions ?? []).then((handle) => {
+      if (handle.mounted()) section.setAttribute("aria-busy", "false");
+      return handle;
+    });
+    // A boot that fails leaves the skeleton; the app's `mount` tries again and reports errors.
+    booted.catch(() => {});
+    boots.set(host, booted);
+  }
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
+else boot();

@@ -53,13 +53,15 @@ test("clicking through every widget page 30 times as fast as they load: no 'too 
   await page.goto("/sign-in?return_to=/account/profile");
   await signIn(page, "alice@acme.test");
   await expect(page.locator('[data-widget="user-profile"]').getByText("alice@acme.test", { exact: true })).toBeVisible();
-  // Signed in and on the first widget page: one user-level token, minted once.
+  // Signed in and on the first widget page: one user-level token, minted once, and sent with the
+  // page (the page asked no server function for it).
   expect((await calls()).widget_tokens_minted).toBe(1);
+  expect(seen).toEqual({ plain: 0, fresh: 0 });
 
   // Once round: each page with a permission needs its own (scoped) token, and Sessions this
   // browser's session id, so each asks the server once; only the scoped tokens are minted.
   for (const target of WIDGET_PAGES) await visit(page, target);
-  const asked = { plain: 1 + 1 + (TOKENS - 1), fresh: 0 };
+  const asked = { plain: 1 + (TOKENS - 1), fresh: 0 };
   expect(seen).toEqual(asked);
   const warm = await calls();
   expect(warm.widget_tokens_minted).toBe(TOKENS);
@@ -88,8 +90,7 @@ test("reloads and new tabs reuse the server's token; a 403 gets a fresh one, whi
   const first = bearers[0];
   expect(first).toBeTruthy();
 
-  // Full page loads (a reload, another tab): the page asks the server, which hands out the token
-  // it holds; no mint.
+  // Full page loads (a reload, another tab): the page carries the token the server holds; no mint.
   await page.reload();
   await expect(profile.getByText("alice@acme.test", { exact: true })).toBeVisible();
   const tab = await page.context().newPage();

@@ -1,10 +1,24 @@
 //! `<Widget kind=…/>`: the one component behind every widget page.
 //!
-//! SSR renders a sized skeleton (so nothing jumps when the widget arrives). After hydration an
-//! `Effect` gets the first widget token, imports the bridge and mounts the React widget into the
-//! host `<div>`; `on_cleanup` unmounts it. The widget's `authToken` is a JS async function that
+//! SSR renders a sized skeleton (so nothing jumps when the widget arrives) and, once the token is
+//! there, the widget's boot data: a `<script type="application/json" data-widget-boot>` inside
+//! the widget's section with its token and props (not executable; the page is `no-store`). The
+//! bridge entry, loaded early on widget pages (`<script type="module" async>`,
+//! `widgets::preload`), mounts the widget from it at once, without waiting for the WASM
+//! (`bridge/src/index.js`, "Boot"). When the WASM hydrates, it asks the bridge to mount the same
+//! widget into the same host and the bridge hands over the booted one instead (one owner of the
+//! handle, one React root): the WASM passes what only it has (`authToken`,
+//! `switchToOrganization`, the theme as it tracks it) and owns the handle from then on
+//! (`handle.update` for theme changes, `on_cleanup` unmounts). A page the browser renders itself
+//! (an in-app navigation, Try again) mounts from the WASM as before.
+//!
+//! The first token: on the server, from the server's token cache (`token_cache.rs`, the same one
+//! the `widget_token` server function uses, so a reload mints nothing); it reaches the WASM with
+//! the page's resource data. In the browser (in-app navigations, Try again), a token the page keeps
+//! or the `widget_token` server function. The widget's `authToken` is a JS async function that
 //! calls the `widget_token` server function for a fresh token, so the widgets re-mint before `exp`
-//! and after a 403 by themselves.
+//! and after a 403 by themselves; until the WASM has adopted a booted widget, the bridge holds
+//! such calls until the WASM's function is there.
 //!
 //! Tokens are reused across in-app navigations: the page keeps each token it got, by token level
 //! and permission (the registry's), for as long as the server said it may (`reuse_secs`: until
@@ -15,7 +29,8 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::WidgetKind;
+use super::registry::ExtraProp;
+use super::{WidgetGrant, WidgetKind};
 use crate::error::AppError;
 
 // Only the browser leaves `Loading`.
@@ -27,14 +42,19 @@ enum Phase {
     Failed(AppError),
 }
 
+/// The widget's first token: during SSR from the server's token cache (minted when it holds none),
+/// in the browser a token the page keeps or the `widget_token` server function.
+type FirstGrant = Resource<Result<WidgetGrant, AppError>>;
+
 #[component]
 pub fn Widget(kind: WidgetKind) -> impl IntoView {
     let host = NodeRef::<Div>::new();
     let phase = RwSignal::new(Phase::Loading);
     let attempt = RwSignal::new(0u32);
+    let first: FirstGrant = Resource::new(|| (), move |_| first_grant(kind));
 
     #[cfg(feature = "hydrate")]
-    client::mount_on_hydrate(kind, host, phase, attempt);
+    client::mount_on_hydrate(kind, host, phase, attempt, first);
 
     let retry = move |_| {
         phase.set(Phase::Loading);
@@ -64,7 +84,128 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
                 _ => None,
             }}
             <div class="widget-host" node_ref=host></div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let boot = boot_data(kind, first.await);
+                    view! { <script type="application/json" data-widget-boot="" inner_html=boot></script> }
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn first_grant(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
+    super::token::page_grant(kind).await
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn first_grant(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
+    #[cfg(feature = "hydrate")]
+    {
+        client::obtain(kind).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        super::widget_token(kind, false).await
+    }
+}
+
+/// The name of the widget prop `authToken` (a function).
+const AUTH_TOKEN: &str = "authToken";
+/// The name of the widget prop `switchToOrganization` (a function).
+const SWITCH_TO_ORGANIZATION: &str = "switchToOrganization";
+
+/// A value of a prop the bridge's `mount` takes.
+// Read by the server's boot data and the WASM's mount; a build with neither feature has no reader.
+#[cfg_attr(not(any(feature = "ssr", feature = "hydrate")), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq)]
+enum PropValue {
+    Str(String),
+    Bool(bool),
+    Port(Option<u16>),
+}
+
+/// The props the bridge mounts `kind` with, but the theme and the functions
+/// ([`function_props`]): the token already minted (`initialToken`, so the widget's first request
+/// carries it), the widget's `WorkOS-Widgets-Type` (`widgetsType`, the key of its token query),
+/// the API host (`apiHostname`, `port`, `https`), and the registry's extra props
+/// (`currentSessionId` when the grant carries it, `enableSharedConnections`). The one list of
+/// them: the server's boot data and the WASM's mount both take it from here.
+// Read by the server's boot data and the WASM's mount; a build with neither feature has no reader.
+#[cfg_attr(not(any(feature = "ssr", feature = "hydrate")), allow(dead_code))]
+fn widget_props(kind: WidgetKind, grant: &WidgetGrant) -> Vec<(&'static str, PropValue)> {
+    let spec = kind.spec();
+    let mut props = vec![
+        ("initialToken", PropValue::Str(grant.token.clone())),
+        ("widgetsType", PropValue::Str(spec.widgets_type.into())),
+        ("apiHostname", PropValue::Str(grant.api.hostname.clone())),
+        ("port", PropValue::Port(grant.api.port)),
+        ("https", PropValue::Bool(grant.api.https)),
+    ];
+    for prop in spec.props {
+        match prop {
+            ExtraProp::CurrentSessionId => {
+                if let Some(session_id) = &grant.current_session_id {
+                    props.push(("currentSessionId", PropValue::Str(session_id.clone())));
+                }
+            }
+            ExtraProp::EnableSharedConnections(on) => {
+                props.push(("enableSharedConnections", PropValue::Bool(*on)));
+            }
+            ExtraProp::SwitchToOrganization => {}
+        }
+    }
+    props
+}
+
+/// The function props `kind` takes: `authToken`, and `switchToOrganization` when the registry
+/// says so.
+#[cfg(feature = "ssr")]
+fn function_props(kind: WidgetKind) -> Vec<&'static str> {
+    let mut names = vec![AUTH_TOKEN];
+    if kind.spec().props.contains(&ExtraProp::SwitchToOrganization) {
+        names.push(SWITCH_TO_ORGANIZATION);
+    }
+    names
+}
+
+/// The boot data of the `<script data-widget-boot>` (JSON, `<` escaped so it cannot close the
+/// element): `{"widget": id, "props": {…}, "functions": [names]}` ([`widget_props`],
+/// [`function_props`]). Written by the server only, and only with a token; in the browser the
+/// element stays empty (the bridge boots from server-rendered pages only, and hydration leaves the
+/// server's text in place).
+fn boot_data(kind: WidgetKind, grant: Result<WidgetGrant, AppError>) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let Ok(grant) = grant else {
+            return String::new();
+        };
+        let props: serde_json::Map<String, serde_json::Value> = widget_props(kind, &grant)
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    PropValue::Str(s) => serde_json::Value::from(s),
+                    PropValue::Bool(b) => serde_json::Value::from(b),
+                    PropValue::Port(p) => {
+                        p.map_or(serde_json::Value::Null, serde_json::Value::from)
+                    }
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        serde_json::json!({
+            "widget": kind.id(),
+            "props": props,
+            "functions": function_props(kind),
+        })
+        .to_string()
+        .replace('<', "\\u003c")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (kind, grant);
+        String::new()
     }
 }
 
@@ -115,11 +256,11 @@ mod client {
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
 
-    use super::Phase;
+    use super::{AUTH_TOKEN, FirstGrant, Phase, PropValue, SWITCH_TO_ORGANIZATION, widget_props};
     use crate::error::AppError;
     use crate::widgets::bridge::{WidgetHandle, load_bridge};
     use crate::widgets::registry::{ExtraProp, Permission, TokenLevel};
-    use crate::widgets::{WidgetApi, WidgetGrant, WidgetKind, widget_token};
+    use crate::widgets::{WidgetGrant, WidgetKind, widget_token};
 
     /// A token this page keeps for reuse, and what it is for.
     struct Held {
@@ -185,6 +326,17 @@ mod client {
         HELD.with_borrow_mut(Vec::clear);
     }
 
+    /// A token for `kind` in the browser: one this page keeps, or one from the `widget_token`
+    /// server function (then kept).
+    pub async fn obtain(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
+        if let Some(grant) = held_grant(kind) {
+            return Ok(grant);
+        }
+        let grant = widget_token(kind, false).await?;
+        hold(kind, &grant);
+        Ok(grant)
+    }
+
     /// A mounted widget and the JS functions it holds (dropped after unmounting).
     struct Mounted {
         handle: WidgetHandle,
@@ -192,11 +344,14 @@ mod client {
         _switch: Option<Closure<dyn FnMut(JsValue) -> js_sys::Promise>>,
     }
 
+    /// Mounts the widget once the page is interactive (adopting the one the bridge booted from the
+    /// server's boot data, if any), again on Try again; unmounts it on cleanup.
     pub fn mount_on_hydrate(
         kind: WidgetKind,
         host: NodeRef<Div>,
         phase: RwSignal<Phase>,
         attempt: RwSignal<u32>,
+        first: FirstGrant,
     ) {
         let mounted = StoredValue::new_local(None::<Mounted>);
         let viewer = crate::auth::use_viewer();
@@ -207,12 +362,36 @@ mod client {
             }
         };
         Effect::new(move |_| {
-            attempt.track();
+            let retry = attempt.get() > 0;
             let Some(element) = host.get() else { return };
             unmount();
             let element: web_sys::Element = element.into();
             leptos::task::spawn_local(async move {
-                match mount(kind, &element, viewer, theme.appearance_untracked()).await {
+                // The bridge loads while the token is awaited (if it is not there yet).
+                let bridge = load_bridge();
+                // The page's first token (from the server's page data when hydrating); after a
+                // failure, another try.
+                let grant = if retry {
+                    obtain(kind).await
+                } else {
+                    first.await
+                };
+                let mount = match grant {
+                    Ok(grant) => {
+                        hold(kind, &grant);
+                        mount(
+                            bridge,
+                            kind,
+                            &element,
+                            viewer,
+                            &grant,
+                            theme.appearance_untracked(),
+                        )
+                        .await
+                    }
+                    Err(error) => Err(error),
+                };
+                match mount {
                     Ok(widget) => {
                         // Navigated away meanwhile: the owner is gone, so undo the mount.
                         if let Some(Some(orphan)) = mounted.try_set_value(Some(widget)) {
@@ -252,56 +431,38 @@ mod client {
         props.into()
     }
 
+    /// Mounts `kind` into `element` through the bridge with `grant` (the bridge hands over the
+    /// widget it booted there from the server's boot data, with these props applied).
     async fn mount(
+        bridge: crate::widgets::bridge::BridgeLoad,
         kind: WidgetKind,
         element: &web_sys::Element,
         viewer: crate::auth::ViewerResource,
+        grant: &WidgetGrant,
         appearance: &str,
     ) -> Result<Mounted, AppError> {
-        // The bridge loads while the token is fetched (if this page keeps none to reuse).
-        let bridge = load_bridge();
-        let grant = match held_grant(kind) {
-            Some(grant) => grant,
-            None => {
-                let grant = widget_token(kind, false).await?;
-                hold(kind, &grant);
-                grant
-            }
+        let props = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
         };
-        let props = provider_props(kind, &grant.api, &grant.token, appearance);
-        if let Some(session_id) = grant
-            .current_session_id
-            .as_ref()
-            .filter(|_| kind.spec().props.contains(&ExtraProp::CurrentSessionId))
-        {
-            let _ = js_sys::Reflect::set(
-                &props,
-                &JsValue::from_str("currentSessionId"),
-                &JsValue::from_str(session_id),
-            );
+        for (name, value) in widget_props(kind, grant) {
+            let value = match value {
+                PropValue::Str(s) => JsValue::from_str(&s),
+                PropValue::Bool(b) => JsValue::from_bool(b),
+                PropValue::Port(p) => p.map_or(JsValue::NULL, |p| JsValue::from(u32::from(p))),
+            };
+            set(name, &value);
         }
-        for prop in kind.spec().props {
-            if let ExtraProp::EnableSharedConnections(on) = prop {
-                let _ = js_sys::Reflect::set(
-                    &props,
-                    &JsValue::from_str("enableSharedConnections"),
-                    &JsValue::from_bool(*on),
-                );
-            }
-        }
+        let _ = js_sys::Object::assign(&props, theme_props(appearance).unchecked_ref());
         let auth_token = token_source(kind);
-        let _ = js_sys::Reflect::set(&props, &JsValue::from_str("authToken"), auth_token.as_ref());
+        set(AUTH_TOKEN, auth_token.as_ref());
         let switch = kind
             .spec()
             .props
             .contains(&ExtraProp::SwitchToOrganization)
             .then(|| organization_switch(viewer));
         if let Some(switch) = &switch {
-            let _ = js_sys::Reflect::set(
-                &props,
-                &JsValue::from_str("switchToOrganization"),
-                switch.as_ref(),
-            );
+            set(SWITCH_TO_ORGANIZATION, switch.as_ref());
         }
         let handle = bridge
             .mount(element, kind.id(), &props)
@@ -360,32 +521,5 @@ mod client {
                 Ok(JsValue::from_str(&grant.token))
             })
         })
-    }
-
-    /// The bridge's props but `authToken`: the API host, the token already minted (`initialToken`,
-    /// so the widget's first request carries it), the widget's `WorkOS-Widgets-Type`
-    /// (`widgetsType`, the key of its token query) and the theme.
-    fn provider_props(
-        kind: WidgetKind,
-        api: &WidgetApi,
-        initial_token: &str,
-        appearance: &str,
-    ) -> JsValue {
-        let props = js_sys::Object::new();
-        let set = |key: &str, value: &JsValue| {
-            let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
-        };
-        set("initialToken", &JsValue::from_str(initial_token));
-        set("widgetsType", &JsValue::from_str(kind.spec().widgets_type));
-        set("apiHostname", &JsValue::from_str(&api.hostname));
-        set(
-            "port",
-            &api.port
-                .map(|p| JsValue::from(p as u32))
-                .unwrap_or(JsValue::NULL),
-        );
-        set("https", &JsValue::from_bool(api.https));
-        let _ = js_sys::Object::assign(&props, theme_props(appearance).unchecked_ref());
-        props.into()
     }
 }

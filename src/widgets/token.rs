@@ -66,6 +66,19 @@ pub async fn widget_token(
     )
 }
 
+/// The first widget token of a widget page being rendered on the server (`Widget`, sent with the
+/// page as its boot data): what [`widget_token`] hands out (not `fresh`), from the same token
+/// cache, so a reload mints nothing. Its errors are the widget's to show: the page's own status
+/// stays 200, and the refusal is logged as the server function logs it.
+#[cfg(feature = "ssr")]
+pub async fn page_grant(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
+    let result = grant(kind, false).await;
+    if let Err(error) = &result {
+        tracing::info!(%error, "{} widget token for the page refused", kind.id());
+    }
+    result
+}
+
 /// Attempts at `POST /widgets/token` per mint (the first and two retries).
 #[cfg(feature = "ssr")]
 const MINT_ATTEMPTS: u32 = 3;
