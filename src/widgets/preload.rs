@@ -2,9 +2,10 @@
 //! `bridge/manifest.json`: the bridge entry, the widgets' stylesheet, and per widget id every other
 //! JS file its first render needs. On a widget page the shell puts in `<head>` an async module
 //! script for the entry (so React and the provider are fetched *and evaluated* while the WASM
-//! loads; the WASM's later `import()` gets the same module), `<link rel="modulepreload">` for the
-//! widget's chunks and `<link rel="preload" as="style">` for the CSS — instead of all of it
-//! starting after hydration (BENCHMARKS.md, "Where the time goes").
+//! loads, and the entry mounts the widget from the page's boot data without waiting for the WASM,
+//! `widgets::component`; the WASM's later `import()` gets the same module), `<link
+//! rel="modulepreload">` for the widget's chunks and `<link rel="preload" as="style">` for the
+//! CSS — instead of all of it starting after hydration (BENCHMARKS.md, "Where the time goes").
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -58,6 +58,25 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// `GET path`: status and HTML.
+    async fn page(&mut self, path: &str) -> (u16, String) {
+        let response = self
+            .h
+            .http
+            .get(format!("{}{path}", self.h.base))
+            .header("cookie", format!("wos-session={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        if let Some(cookie) = set_cookie(&response, "wos-session") {
+            self.cookie = cookie;
+        }
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    }
+
     /// `POST /api/switch_organization` to `organization_id`.
     async fn switch(&mut self, organization_id: &str) {
         let response = self
@@ -100,6 +119,16 @@ async fn minted(h: &Harness) -> u64 {
         .calls
         .snapshot()
         .widget_tokens_minted
+}
+
+/// The props of a widget page's boot data (`<script type="application/json" data-widget-boot>`),
+/// if it carries one with a token.
+fn boot_props(html: &str) -> Option<serde_json::Value> {
+    const OPEN: &str = "data-widget-boot=\"\">";
+    let start = html.find(OPEN)? + OPEN.len();
+    let end = start + html[start..].find("</script>")?;
+    let boot: serde_json::Value = serde_json::from_str(&html[start..end]).ok()?;
+    Some(boot["props"].clone())
 }
 
 /// Access tokens living 61 s: the app refreshes them (60 s before expiry) on every request from
@@ -158,6 +187,59 @@ fn one_mint_serves_every_request_and_widget_that_needs_the_same_token() {
         assert_ne!(renewed, token);
         assert_eq!(alice.token("user-profile", false).await.token(), renewed);
         assert_eq!(minted(&h).await - start, 4);
+        h.emulator.shutdown().await;
+    });
+}
+
+#[test]
+fn a_widget_page_carries_the_token_the_server_holds_so_a_reload_mints_nothing() {
+    runtime().block_on(async {
+        let h = Harness::start_with(EmulatorConfig::default()).await;
+        let mut alice = Browser::sign_in(&h, "alice@acme.test").await;
+        let start = minted(&h).await;
+        let (status, html) = alice.page("/account/profile").await;
+        assert_eq!(status, 200);
+        let props = boot_props(&html).expect("the profile page carries its widget's boot data");
+        let token = props["initialToken"].as_str().unwrap().to_string();
+        assert_eq!(props["widgetsType"], "user-profile");
+        assert_eq!(claims(&token)["sub"], ALICE_ID);
+        assert_eq!(minted(&h).await - start, 1);
+
+        // A reload, another page of the same token, and the server function: the same token.
+        let (_, reload) = alice.page("/account/profile").await;
+        assert_eq!(boot_props(&reload).unwrap()["initialToken"], token.as_str());
+        let (_, sessions) = alice.page("/account/sessions").await;
+        let sessions = boot_props(&sessions).unwrap();
+        assert_eq!(sessions["initialToken"], token.as_str());
+        assert!(sessions["currentSessionId"].is_string(), "{sessions}");
+        assert_eq!(alice.token("user-profile", false).await.token(), token);
+        assert_eq!(minted(&h).await - start, 1);
+
+        // A fresh token (a widget's `authToken` after a 403) is the one the next page carries.
+        let renewed = alice.token("user-profile", true).await.token();
+        let (_, after) = alice.page("/account/security").await;
+        assert_eq!(
+            boot_props(&after).unwrap()["initialToken"],
+            renewed.as_str()
+        );
+        assert_eq!(minted(&h).await - start, 2);
+
+        // WorkOS failing to mint the next token: the page is still a 200 with its skeleton, and no
+        // boot data (the widget shows the error, with Try again, once the WASM is there).
+        h.emulator
+            .environment()
+            .faults
+            .add(workos_emulator::faults::Fault {
+                path_prefix: "/widgets/token".into(),
+                method: None,
+                count: Some(3),
+                percent: None,
+                kind: workos_emulator::faults::FaultKind::Error { status: 500 },
+            });
+        let (status, html) = alice.page("/organization/users").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("widget-skeleton"));
+        assert!(boot_props(&html).is_none(), "no boot data without a token");
         h.emulator.shutdown().await;
     });
 }
