@@ -25,13 +25,14 @@
 // async>` in its head) and carries the widget's boot data: `<script type="application/json"
 // data-widget-boot>` inside the widget's `[data-widget]` section, holding `{widget, props,
 // functions}` (the props above but the theme and the functions; `functions` names the function
-// props the app will supply). Once the document is parsed this module mounts the widget from it
-// into the section's `.widget-host`, with the theme the page shows (as src/theme.rs decides it),
-// and sets the section's `aria-busy` to "false" (the app's CSS then shows the widget in place of
-// its skeleton) — without waiting for the app's WASM. A function prop called before the app has
-// supplied it (a 403 or an expiring token before the WASM is up) waits for the app's function.
-// When the app then calls `mount` for that element and widget, it gets the booted widget's handle,
-// with its props applied (its functions, its theme): one React root, one owner.
+// props the app will supply). As soon as that element is parsed (when this module runs, else once
+// the document is), this module mounts the widget from it into the section's `.widget-host`, with
+// the theme the page shows (as src/theme.rs decides it), and sets the section's `aria-busy` to
+// "false" (the app's CSS then shows the widget in place of its skeleton) — without waiting for the
+// app's WASM. A function prop called before the app has supplied it (a 403 or an expiring token
+// before the WASM is up) waits for the app's function. When the app then calls `mount` for that
+// element and widget, it gets the booted widget's handle, with its props applied (its functions,
+// its theme): one React root, one owner.
 
 import { createElement, Suspense, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -189,7 +190,7 @@ function pageAppearance() {
   return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
-/** Mounts every widget the page carries boot data for (see "Boot" above). */
+/** Mounts every widget the page carries complete boot data for (see "Boot" above). */
 function boot() {
   for (const data of document.querySelectorAll("script[data-widget-boot]")) {
     const section = data.closest("[data-widget]");
@@ -198,6 +199,7 @@ function boot() {
     if (!host || !text || claimed.has(host)) continue;
     let spec;
     try {
+      // Still being parsed, the text is no JSON object yet: the boot after parsing takes it.
       spec = JSON.parse(text);
     } catch {
       continue;
@@ -213,5 +215,7 @@ function boot() {
     boots.set(host, booted);
   }
 }
+// The boot data may already be parsed while the rest of the page still streams in: boot what is
+// there now, and the rest once the document is parsed.
+boot();
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
-else boot();
