@@ -2,20 +2,11 @@
 //! binary in emulator mode, scraped after a sign-in, refreshes (one retried after a lost reply), a
 //! widget-token mint and a sign-out.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::sign_in;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::support::{Process, free_port, sign_in};
 
 /// The value of the sample `name{labels…}` in a Prometheus text exposition.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -35,22 +26,12 @@ fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 
 #[test]
 fn metrics_are_served_on_their_own_listener_and_count_refreshes_mints_latency_and_sign_outs() {
-    let (app_port, emulator_port, metrics_port) = (free_port(), free_port(), free_port());
-    let state_dir = std::env::temp_dir().join(format!("wwh-metrics-{}", std::process::id()));
-    let mut server = Command::new(env!("CARGO_BIN_EXE_workos-widgets-host"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{app_port}"))
-        .env("WORKOS_EMULATOR_ADDR", format!("127.0.0.1:{emulator_port}"))
-        .env("WORKOS_EMULATOR_STATE_DIR", &state_dir)
-        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server binary runs");
-    let base = format!("http://127.0.0.1:{app_port}");
-    let emulator = format!("http://127.0.0.1:{emulator_port}");
+    let metrics_port = free_port();
+    let mut process = Process::spawn(
+        "metrics",
+        &[("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))],
+    );
+    let (base, emulator) = (process.base.clone(), process.emulator.clone());
     let metrics_url = format!("http://127.0.0.1:{metrics_port}/metrics");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -62,11 +43,7 @@ fn metrics_are_served_on_their_own_listener_and_count_refreshes_mints_latency_an
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let started = Instant::now();
-        while http.get(format!("{base}/healthz")).send().await.is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        process.wait_until_up(&http).await;
         // Access tokens of 30 s: every request refreshes (the app refreshes within 60 s of expiry).
         let settings = http
             .patch(format!("{emulator}/_emulator/settings"))
@@ -115,9 +92,9 @@ fn metrics_are_served_on_their_own_listener_and_count_refreshes_mints_latency_an
         let public = (public.status().as_u16(), public.text().await.unwrap());
         (content_type, text, public)
     });
-    let _ = server.kill();
-    let _ = server.wait();
-    let _ = std::fs::remove_dir_all(&state_dir);
+    let _ = process.child.kill();
+    let _ = process.child.wait();
+    let _ = std::fs::remove_dir_all(&process.state_dir);
 
     let (content_type, text, (public_status, public_body)) = outcome;
     assert_eq!(content_type, "text/plain; version=0.0.4");

@@ -1,36 +1,15 @@
 //! Graceful shutdown: on SIGTERM the server stops accepting connections but finishes the requests
 //! already in flight (here a widget-token mint that WorkOS answers slowly), then exits 0.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::sign_in;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::support::{Process, sign_in};
 
 #[test]
 fn sigterm_finishes_the_requests_in_flight_then_exits() {
-    let (app_port, emulator_port) = (free_port(), free_port());
-    let state_dir = std::env::temp_dir().join(format!("wwh-shutdown-{}", std::process::id()));
-    let mut server = Command::new(env!("CARGO_BIN_EXE_workos-widgets-host"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{app_port}"))
-        .env("WORKOS_EMULATOR_ADDR", format!("127.0.0.1:{emulator_port}"))
-        .env("WORKOS_EMULATOR_STATE_DIR", &state_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server binary runs");
-    let base = format!("http://127.0.0.1:{app_port}");
-    let emulator = format!("http://127.0.0.1:{emulator_port}");
+    let mut process = Process::spawn("shutdown", &[]);
+    let (base, emulator) = (process.base.clone(), process.emulator.clone());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -41,14 +20,7 @@ fn sigterm_finishes_the_requests_in_flight_then_exits() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let started = Instant::now();
-        while http.get(format!("{base}/healthz")).send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        process.wait_until_up(&http).await;
         let cookie = sign_in(&http, &base, &emulator, "alice@acme.test").await;
         // WorkOS takes 1.5 s to mint: the request is in flight when the signal comes.
         let fault =
@@ -76,7 +48,7 @@ fn sigterm_finishes_the_requests_in_flight_then_exits() {
         let signalled = Instant::now();
         assert!(
             Command::new("kill")
-                .args(["-TERM", &server.id().to_string()])
+                .args(["-TERM", &process.child.id().to_string()])
                 .status()
                 .unwrap()
                 .success()
@@ -98,12 +70,12 @@ fn sigterm_finishes_the_requests_in_flight_then_exits() {
     });
     let exit = (0..100).find_map(|_| {
         std::thread::sleep(Duration::from_millis(100));
-        server.try_wait().unwrap()
+        process.child.try_wait().unwrap()
     });
     if exit.is_none() {
-        let _ = server.kill();
+        let _ = process.child.kill();
     }
-    let _ = std::fs::remove_dir_all(&state_dir);
+    let _ = std::fs::remove_dir_all(&process.state_dir);
 
     let (status, grant, answered_after, refused_after) = outcome;
     assert_eq!(status, 200, "the in-flight mint finished: {grant}");

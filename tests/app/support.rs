@@ -237,3 +237,66 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
                 .map(|rest| decode(rest.split(';').next().unwrap_or_default()))
         })
 }
+
+/// A free TCP port on 127.0.0.1 (bound, then released for the caller).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The server binary as a process of its own, in emulator mode on free ports, with `extra`
+/// environment variables on top of a cleared environment (`RUST_LOG=warn`, stdout discarded).
+/// For the tests that need the real process: signals, listeners, start-up.
+pub struct Process {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:<port>` of the app and of its embedded emulator.
+    pub base: String,
+    pub emulator: String,
+    pub state_dir: std::path::PathBuf,
+}
+
+impl Process {
+    pub fn spawn(name: &str, extra: &[(&str, String)]) -> Self {
+        let (app_port, emulator_port) = (free_port(), free_port());
+        let state_dir = std::env::temp_dir().join(format!("wwh-{name}-{}", std::process::id()));
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_workos-widgets-host"));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{app_port}"))
+            .env("WORKOS_EMULATOR_ADDR", format!("127.0.0.1:{emulator_port}"))
+            .env("WORKOS_EMULATOR_STATE_DIR", &state_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        Self {
+            child: command.spawn().expect("the server binary runs"),
+            base: format!("http://127.0.0.1:{app_port}"),
+            emulator: format!("http://127.0.0.1:{emulator_port}"),
+            state_dir,
+        }
+    }
+
+    /// Waits until `/healthz` answers (panics after 30 s).
+    pub async fn wait_until_up(&self, http: &reqwest::Client) {
+        let started = std::time::Instant::now();
+        while http
+            .get(format!("{}/healthz", self.base))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
