@@ -74,3 +74,58 @@ export async function signIn(app, workos, email, password = DEMO_PASSWORD) {
   if (!session) throw new Error(`sign-in failed: ${callback.status}`);
   return session;
 }
+
+/**
+ * Two app instances sharing nothing but configuration, in WorkOS mode against the standalone
+ * emulator (`emulatorBin`, state in `stateFile`), behind a proxy on its own port that alternates
+ * between them per request and says which served an answer (`x-served-by`). Returns the proxy's
+ * and the emulator's URLs, the processes, the per-instance count of proxied requests (`served`),
+ * and `stop()`.
+ */
+export async function startScaleOut({ appBin, emulatorBin, stateFile, apiKey, clientId, cookiePassword, rustLog = "warn" }) {
+  const { createServer, request } = await import("node:http");
+  const proxyPort = await freePort();
+  const proxyURL = `http://127.0.0.1:${proxyPort}`;
+  const workosPort = await freePort();
+  const workosURL = `http://127.0.0.1:${workosPort}`;
+  const workos = start(emulatorBin, ["--port", String(workosPort), "--api-key", apiKey, "--client-id", clientId, "--allowed-origin", proxyURL, "--state", stateFile], { RUST_LOG: rustLog });
+  await waitUntilUp(`${workosURL}/_emulator/health`, workos);
+  const instances = [];
+  for (const name of ["a", "b"]) {
+    const port = await freePort();
+    const instance = start(appBin, [], {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+      LEPTOS_ENV: "PROD",
+      WORKOS_API_KEY: apiKey,
+      WORKOS_CLIENT_ID: clientId,
+      WORKOS_COOKIE_PASSWORD: cookiePassword,
+      WORKOS_API_HOSTNAME: "127.0.0.1",
+      WORKOS_API_PORT: String(workosPort),
+      WORKOS_API_HTTPS: "false",
+      WORKOS_REDIRECT_URI: `${proxyURL}/callback`,
+      RUST_LOG: rustLog,
+    });
+    await waitUntilUp(`http://127.0.0.1:${port}/healthz`, instance);
+    instances.push({ name, port, ...instance });
+  }
+  let turn = 0;
+  const served = Object.fromEntries(instances.map((i) => [i.name, 0]));
+  const proxy = createServer((req, res) => {
+    const instance = instances[turn++ % instances.length];
+    served[instance.name]++;
+    const upstream = request({ host: "127.0.0.1", port: instance.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, { ...answer.headers, "x-served-by": instance.name });
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+  const stop = () => {
+    proxy.close();
+    for (const instance of instances) instance.child.kill("SIGTERM");
+    workos.child.kill("SIGTERM");
+  };
+  return { proxyURL, workosURL, workos, instances, served, stop };
+}

@@ -20,10 +20,9 @@
 // Needs: target/{release,debug}/{workos-widgets-host,workos-emulator} (RACE_BUILD, default release)
 // and target/site.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { cookiesOf, freePort, repo, signIn, sleep, start, waitUntilUp } from "../lib/servers.mjs";
+import { cookiesOf, repo, signIn, sleep, startScaleOut } from "../lib/servers.mjs";
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 50);
 const PARALLEL = Number(process.env.RACE_PARALLEL ?? 20);
@@ -35,43 +34,16 @@ const log = (...args) => console.log("[race]", ...args);
 const json = (method, body) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "workos-widgets-race-"));
-const proxyPort = await freePort();
-const proxyURL = `http://127.0.0.1:${proxyPort}`;
-const workosPort = await freePort();
-const workosURL = `http://127.0.0.1:${workosPort}`;
-const workos = start(EMULATOR_BIN, ["--port", String(workosPort), "--api-key", "sk_test_race", "--client-id", "client_race", "--allowed-origin", proxyURL, "--state", path.join(stateDir, "state.json")], { RUST_LOG: process.env.RACE_RUST_LOG ?? "warn" });
-await waitUntilUp(`${workosURL}/_emulator/health`, workos);
-const instances = [];
-for (const name of ["a", "b"]) {
-  const port = await freePort();
-  const instance = start(APP_BIN, [], {
-    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
-    LEPTOS_ENV: "PROD",
-    WORKOS_API_KEY: "sk_test_race",
-    WORKOS_CLIENT_ID: "client_race",
-    WORKOS_COOKIE_PASSWORD: "7e".repeat(32),
-    WORKOS_API_HOSTNAME: "127.0.0.1",
-    WORKOS_API_PORT: String(workosPort),
-    WORKOS_API_HTTPS: "false",
-    WORKOS_REDIRECT_URI: `${proxyURL}/callback`,
-    RUST_LOG: process.env.RACE_RUST_LOG ?? "warn",
-  });
-  await waitUntilUp(`http://127.0.0.1:${port}/healthz`, instance);
-  instances.push({ name, port, ...instance });
-}
-// Round robin per request; the answer says which instance served it (`x-served-by`).
-let turn = 0;
-const proxy = http.createServer((req, res) => {
-  const instance = instances[turn++ % instances.length];
-  const upstream = http.request({ host: "127.0.0.1", port: instance.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-    res.writeHead(answer.statusCode, { ...answer.headers, "x-served-by": instance.name });
-    answer.pipe(res);
-  });
-  upstream.on("error", () => res.writeHead(502).end());
-  req.pipe(upstream);
+// Two instances behind a round-robin proxy (`x-served-by` names the one that answered).
+const { proxyURL, workosURL, workos, instances, stop } = await startScaleOut({
+  appBin: APP_BIN,
+  emulatorBin: EMULATOR_BIN,
+  stateFile: path.join(stateDir, "state.json"),
+  apiKey: "sk_test_race",
+  clientId: "client_race",
+  cookiePassword: "7e".repeat(32),
+  rustLog: process.env.RACE_RUST_LOG ?? "warn",
 });
-await new Promise((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
 
 const calls = async () => (await fetch(`${workosURL}/_emulator/calls`)).json();
 /** Whether `cookie` is still Alice's session, and the cookie the browser keeps after asking. */
@@ -170,9 +142,7 @@ async function revocation() {
 const revoke = await revocation();
 
 if (process.env.RACE_RUST_LOG) for (const instance of [...instances, { name: "workos", ...workos }]) fs.writeFileSync(path.join(os.tmpdir(), `race-${instance.name}.log`), instance.output());
-proxy.close();
-for (const instance of instances) instance.child.kill("SIGTERM");
-workos.child.kill("SIGTERM");
+stop();
 fs.rmSync(stateDir, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------

@@ -18,11 +18,10 @@
 // Needs: target/release/{workos-widgets-host,workos-emulator} and target/site from the release
 // build, public/bridge, Chromium.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { cookiesOf, freePort, quantile, repo, rssKiB, signIn, sleep, start, waitUntilUp } from "../lib/servers.mjs";
+import { cookiesOf, freePort, quantile, repo, rssKiB, signIn, sleep, start, startScaleOut, waitUntilUp } from "../lib/servers.mjs";
 
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 500);
 const SECS = Number(process.env.SOAK_SECS ?? 60);
@@ -237,48 +236,14 @@ server.child.kill("SIGTERM");
 
 // ---------------------------------------------------------------------------------------------
 // 3. Scale-out: two instances, one proxy, the standalone emulator as WorkOS.
-const proxyPort = await freePort();
-const proxyURL = `http://127.0.0.1:${proxyPort}`;
-const workosPort = await freePort();
-const workosURL = `http://127.0.0.1:${workosPort}`;
-const workosState = path.join(stateDir, "standalone.json");
-const workos = start(EMULATOR_BIN, ["--port", String(workosPort), "--api-key", "sk_test_scale", "--client-id", "client_scale", "--allowed-origin", proxyURL, "--state", workosState], { RUST_LOG: "warn" });
-await waitUntilUp(`${workosURL}/_emulator/health`, workos);
-const instances = [];
-for (const name of ["a", "b"]) {
-  const port = await freePort();
-  const instance = start(APP_BIN, [], {
-    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
-    LEPTOS_ENV: "PROD",
-    WORKOS_API_KEY: "sk_test_scale",
-    WORKOS_CLIENT_ID: "client_scale",
-    WORKOS_COOKIE_PASSWORD: "5c".repeat(32),
-    WORKOS_API_HOSTNAME: "127.0.0.1",
-    WORKOS_API_PORT: String(workosPort),
-    WORKOS_API_HTTPS: "false",
-    WORKOS_REDIRECT_URI: `${proxyURL}/callback`,
-    RUST_LOG: "warn",
-  });
-  await waitUntilUp(`http://127.0.0.1:${port}/healthz`, instance);
-  instances.push({ name, port, ...instance });
-}
-// Round robin per request; the answer says which instance served it (`x-served-by`).
-let turn = 0;
-const served = { a: 0, b: 0 };
-const proxy = http.createServer((req, res) => {
-  const instance = instances[turn++ % instances.length];
-  served[instance.name]++;
-  const upstream = http.request({ host: "127.0.0.1", port: instance.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-    res.writeHead(answer.statusCode, { ...answer.headers, "x-served-by": instance.name });
-    answer.pipe(res);
-  });
-  upstream.on("error", () => {
-    res.writeHead(502).end();
-  });
-  req.pipe(upstream);
+const { proxyURL, workosURL, instances, stop } = await startScaleOut({
+  appBin: APP_BIN,
+  emulatorBin: EMULATOR_BIN,
+  stateFile: path.join(stateDir, "standalone.json"),
+  apiKey: "sk_test_scale",
+  clientId: "client_scale",
+  cookiePassword: "5c".repeat(32),
 });
-await new Promise((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
 
 // Over HTTP: one sign-in (through whichever instances the proxy picks), then page, page, mint,
 // mint five times over: each instance serves 10 page views and 5 mints, each signed in as Alice.
@@ -315,9 +280,7 @@ for (const target of [...WIDGET_PAGES, ...WIDGET_PAGES]) {
   if (ok && (await page.getByTestId("nav-user").textContent())?.includes("Alice Adams")) widgetsShown++;
 }
 await scaleBrowser.close();
-proxy.close();
-for (const instance of instances) instance.child.kill("SIGTERM");
-workos.child.kill("SIGTERM");
+stop();
 fs.rmSync(stateDir, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------
