@@ -59,8 +59,10 @@ impl Assets {
             if !path.is_dir() {
                 tracing::warn!(path = %path.display(), "no asset directory: run `make build`");
             }
-            drop_stale_copies(&path);
-            dir_hash(&path)
+            let mut files = Vec::new();
+            collect_all(&path, &mut files);
+            drop_stale_copies(&files);
+            dir_hash(&path, &files)
         };
         let assets = Self {
             pkg_dir: format!("{PKG}/{}", hash(PKG)),
@@ -106,33 +108,23 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     ASSETS.get().map(Assets::router).unwrap_or_default()
 }
 
-/// This build's assets ([`Assets::load`] at start-up); in tests that build a router without
-/// loading them, the unhashed paths.
-pub fn current() -> Assets {
-    ASSETS.get().cloned().unwrap_or_else(|| Assets {
-        pkg_dir: PKG.into(),
-        bridge: format!("/{BRIDGE}"),
-        site_root: PathBuf::new(),
-        immutable: false,
-    })
-}
-
 /// The URL of a file the bridge's manifest names by its unhashed path (`/bridge/index.js` →
 /// `/bridge/<hash>/index.js`).
 pub fn bridge_url(unhashed: &str) -> String {
-    let bridge = current().bridge;
+    // Before `Assets::load` (tests that build a router alone): the unhashed path.
+    let Some(assets) = ASSETS.get() else {
+        return unhashed.to_string();
+    };
     match unhashed.strip_prefix(&format!("/{BRIDGE}")) {
-        Some(rest) => format!("{bridge}{rest}"),
+        Some(rest) => format!("{}{rest}", assets.bridge),
         None => unhashed.to_string(),
     }
 }
 
-/// SHA-256 over every file under `dir` (sorted relative paths and contents), as `HASH_LEN` hex
-/// digits.
-fn dir_hash(dir: &Path) -> String {
-    let mut all = Vec::new();
-    collect_all(dir, &mut all);
-    let mut files: Vec<PathBuf> = all
+/// SHA-256 over `files` under `dir` but precompressed copies (sorted relative paths and
+/// contents), as `HASH_LEN` hex digits.
+fn dir_hash(dir: &Path, files: &[PathBuf]) -> String {
+    let mut files: Vec<PathBuf> = files
         .iter()
         .filter(|f| !is_copy(f))
         .filter_map(|f| f.strip_prefix(dir).ok().map(Path::to_path_buf))
@@ -157,11 +149,9 @@ fn dir_hash(dir: &Path) -> String {
         .collect()
 }
 
-/// Removes `.br`/`.gz` copies older than their file (a rebuild without `precompress.mjs`), so a
-/// stale copy is never served for a newer file.
-fn drop_stale_copies(dir: &Path) {
-    let mut files = Vec::new();
-    collect_all(dir, &mut files);
+/// Removes the `.br`/`.gz` copies among `files` older than their file (a rebuild without
+/// `precompress.mjs`), so a stale copy is never served for a newer file.
+fn drop_stale_copies(files: &[PathBuf]) {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     for copy in files.iter().filter(|f| is_copy(f)) {
         let original = copy.with_extension("");
@@ -197,6 +187,16 @@ fn collect_all(dir: &Path, files: &mut Vec<PathBuf>) {
 mod tests {
     use super::*;
 
+    fn files_of(dir: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        collect_all(dir, &mut files);
+        files
+    }
+
+    fn hash_of(dir: &Path) -> String {
+        dir_hash(dir, &files_of(dir))
+    }
+
     #[test]
     fn the_hash_follows_names_and_contents_not_precompressed_copies() {
         let dir = std::env::temp_dir().join(format!("assets-hash-{}", std::process::id()));
@@ -204,20 +204,20 @@ mod tests {
         std::fs::create_dir_all(dir.join("chunks")).unwrap();
         std::fs::write(dir.join("index.js"), "a").unwrap();
         std::fs::write(dir.join("chunks/x.js"), "b").unwrap();
-        let first = dir_hash(&dir);
+        let first = hash_of(&dir);
         assert_eq!(first.len(), HASH_LEN);
         std::fs::write(dir.join("index.js.br"), "compressed").unwrap();
-        assert_eq!(dir_hash(&dir), first, "precompressed copies do not count");
+        assert_eq!(hash_of(&dir), first, "precompressed copies do not count");
         std::fs::write(dir.join("chunks/x.js"), "c").unwrap();
-        assert_ne!(dir_hash(&dir), first, "a changed file changes the hash");
+        assert_ne!(hash_of(&dir), first, "a changed file changes the hash");
         std::fs::write(dir.join("chunks/x.js"), "b").unwrap();
         std::fs::rename(dir.join("chunks/x.js"), dir.join("chunks/y.js")).unwrap();
-        assert_ne!(dir_hash(&dir), first, "a renamed file changes the hash");
+        assert_ne!(hash_of(&dir), first, "a renamed file changes the hash");
         // A copy older than its file is removed; a fresh one stays.
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(dir.join("index.js"), "new").unwrap();
         std::fs::write(dir.join("chunks/y.js.gz"), "fresh").unwrap();
-        drop_stale_copies(&dir);
+        drop_stale_copies(&files_of(&dir));
         assert!(!dir.join("index.js.br").exists());
         assert!(dir.join("chunks/y.js.gz").exists());
         let _ = std::fs::remove_dir_all(&dir);

@@ -75,12 +75,13 @@ pub async fn run(env_files: Vec<std::path::PathBuf>) -> ExitCode {
     };
 
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
-    crate::widgets::preload::load(&site_root);
-    // Pages link the WASM, its glue and the CSS under the hashed `pkg/<hash>` (crate::assets).
+    // Pages link the WASM, its glue and the CSS under the hashed `pkg/<hash>` (crate::assets),
+    // and the bridge's files under `bridge/<hash>` (the preload manifest is read after hashing).
     let watching = std::env::var("LEPTOS_WATCH").is_ok_and(|v| v == "true");
     leptos_options.site_pkg_dir = crate::assets::Assets::load(&site_root, watching)
         .pkg_dir
         .into();
+    crate::widgets::preload::load(&site_root);
     let site_addr = leptos_options.site_addr;
     let state = AppState::new(leptos_options.clone(), config);
     let app = router(state.clone());

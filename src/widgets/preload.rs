@@ -22,7 +22,8 @@ struct Manifest {
 
 static MANIFEST: OnceLock<Manifest> = OnceLock::new();
 
-/// Reads `<site_root>/bridge/manifest.json` once at start-up. Without it (bridge not built) pages
+/// Reads `<site_root>/bridge/manifest.json` once at start-up, after `crate::assets` hashed the
+/// bridge: its paths are kept as the hashed URLs pages use. Without it (bridge not built) pages
 /// still work, only without preloads; the log says so.
 pub fn load(site_root: &Path) {
     let path = site_root.join("bridge/manifest.json");
@@ -31,6 +32,16 @@ pub fn load(site_root: &Path) {
         .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).map_err(|e| e.to_string()))
     {
         Ok(manifest) => {
+            use crate::assets::bridge_url;
+            let manifest = Manifest {
+                entry: bridge_url(&manifest.entry),
+                css: bridge_url(&manifest.css),
+                widgets: manifest
+                    .widgets
+                    .into_iter()
+                    .map(|(id, files)| (id, files.iter().map(|f| bridge_url(f)).collect()))
+                    .collect(),
+            };
             let _ = MANIFEST.set(manifest);
         }
         Err(e) => {
@@ -51,18 +62,13 @@ pub struct EarlyLoads {
 }
 
 pub fn early_loads(kind: WidgetKind) -> EarlyLoads {
-    use crate::assets::bridge_url;
     let Some(manifest) = MANIFEST.get() else {
         return EarlyLoads::default();
     };
     EarlyLoads {
-        entry: Some(bridge_url(&manifest.entry)),
-        modules: manifest
-            .widgets
-            .get(kind.id())
-            .map(|files| files.iter().map(|f| bridge_url(f)).collect())
-            .unwrap_or_default(),
-        css: Some(bridge_url(&manifest.css)),
+        entry: Some(manifest.entry.clone()),
+        modules: manifest.widgets.get(kind.id()).cloned().unwrap_or_default(),
+        css: Some(manifest.css.clone()),
     }
 }
 
