@@ -1,8 +1,8 @@
 // Widget boot: a server-rendered widget page carries the widget's first token, and the bridge
 // mounts the widget from it without waiting for the app's WASM; the WASM then adopts that widget
 // (one widget, the same node, its theme and token functions from then on).
-import { test, expect, signIn } from "./fixtures";
-import type { Page, Request } from "@playwright/test";
+import { test, expect, signIn, tokenCalls } from "./fixtures";
+import type { Page } from "@playwright/test";
 
 /** Holds every WASM download of `page` until the returned function is called. */
 async function holdWasm(page: Page) {
@@ -13,18 +13,6 @@ async function holdWasm(page: Page) {
     await route.continue();
   });
   return release;
-}
-
-/** Records the page's calls of the `widget_token` server function (with `fresh=true` or not). */
-function tokenCalls(page: Page) {
-  const seen = { plain: 0, fresh: 0 };
-  page.on("request", (r: Request) => {
-    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/widget_token") {
-      if (/(^|&)fresh=true(&|$)/.test(r.postData() ?? "")) seen.fresh++;
-      else seen.plain++;
-    }
-  });
-  return seen;
 }
 
 test("a widget page shows its widget before the WASM arrives; the WASM then adopts that widget in place and asks for no token", async ({ page, problems }) => {

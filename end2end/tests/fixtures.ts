@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Page, Request } from "@playwright/test";
 import crypto from "node:crypto";
 
 export const DEMO_PASSWORD = "demo-password";
@@ -78,6 +78,18 @@ export async function signInTo(page: Page, path: string, email: string) {
 /** The mount of the widget with bridge id `id` (e.g. `pipes`, `api-keys`) on an app page. */
 export function widget(page: Page, id: string) {
   return page.locator(`[data-widget="${id}"]`);
+}
+
+/** Records the page's calls of the `widget_token` server function (with `fresh=true` or not). */
+export function tokenCalls(page: Page) {
+  const seen = { plain: 0, fresh: 0 };
+  page.on("request", (r: Request) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/widget_token") {
+      if (/(^|&)fresh=true(&|$)/.test(r.postData() ?? "")) seen.fresh++;
+      else seen.plain++;
+    }
+  });
+  return seen;
 }
 
 /** The code in the newest email the emulator "sent" to `to` (its mailbox, `/_emulator/mailbox`). */

@@ -1,6 +1,6 @@
 // Widget tokens are minted once and reused: across in-app navigations (the page keeps them) and
 // across reloads (the server keeps them), until shortly before `exp`, a 403 or a new context.
-import { test, expect, signIn, emulator, WIDGET_PAGES } from "./fixtures";
+import { test, expect, signIn, emulator, tokenCalls, WIDGET_PAGES } from "./fixtures";
 import type { Page, Request } from "@playwright/test";
 
 /** The tokens Alice (an Acme admin) needs for the widget pages: one user-level token without scopes (profile,
@@ -11,18 +11,6 @@ const TOKENS = 9;
 /** The emulator's counts of WorkOS calls (`GET /_emulator/calls`). */
 async function calls(): Promise<{ calls: Record<string, number>; grants: Record<string, number>; widget_tokens_minted: number; widget_tokens_rate_limited: number }> {
   return (await emulator("/_emulator/calls", "GET")).json();
-}
-
-/** Records the page's calls of the `widget_token` server function (with `fresh=true` or not). */
-function tokenCalls(page: Page) {
-  const seen = { plain: 0, fresh: 0 };
-  page.on("request", (r: Request) => {
-    if (r.method() === "POST" && new URL(r.url()).pathname === "/api/widget_token") {
-      if (/(^|&)fresh=true(&|$)/.test(r.postData() ?? "")) seen.fresh++;
-      else seen.plain++;
-    }
-  });
-  return seen;
 }
 
 /** The widget tokens the page's widgets send to WorkOS (`Authorization` of `/_widgets/*` calls). */
