@@ -129,3 +129,16 @@ export async function startScaleOut({ appBin, emulatorBin, stateFile, apiKey, cl
   };
   return { proxyURL, workosURL, workos, instances, served, stop };
 }
+
+/**
+ * Replaces the generated block of `file`, from `<!-- name:start` to `<!-- name:end -->`, with
+ * `lines` (which carry both markers again); throws when either marker is missing.
+ */
+export function replaceMarked(file, name, lines) {
+  const current = fs.readFileSync(file, "utf8");
+  const end = `<!-- ${name}:end -->`;
+  const startMark = current.indexOf(`<!-- ${name}:start`);
+  const endMark = current.indexOf(end);
+  if (startMark < 0 || endMark < 0) throw new Error(`${path.basename(file)} has no ${name} markers`);
+  fs.writeFileSync(file, current.slice(0, startMark) + lines.join("\n") + current.slice(endMark + end.length));
+}

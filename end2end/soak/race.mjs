@@ -22,7 +22,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cookiesOf, repo, signIn, sleep, startScaleOut } from "../lib/servers.mjs";
+import { cookiesOf, replaceMarked, repo, signIn, sleep, startScaleOut } from "../lib/servers.mjs";
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 50);
 const PARALLEL = Number(process.env.RACE_PARALLEL ?? 20);
@@ -167,12 +167,7 @@ const lines = [
   "",
   "<!-- race:end -->",
 ];
-const file = path.join(repo, "RELIABILITY.md");
-const current = fs.readFileSync(file, "utf8");
-const startMark = current.indexOf("<!-- race:start");
-const endMark = current.indexOf("<!-- race:end -->");
-if (startMark < 0 || endMark < 0) throw new Error("RELIABILITY.md has no race markers");
-fs.writeFileSync(file, current.slice(0, startMark) + lines.join("\n") + current.slice(endMark + "<!-- race:end -->".length));
+replaceMarked(path.join(repo, "RELIABILITY.md"), "race", lines);
 console.log(lines.join("\n"));
 
 const failures = [

@@ -21,7 +21,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { cookiesOf, freePort, quantile, repo, rssKiB, signIn, sleep, start, startScaleOut, waitUntilUp } from "../lib/servers.mjs";
+import { cookiesOf, freePort, quantile, replaceMarked, repo, rssKiB, signIn, sleep, start, startScaleOut, waitUntilUp } from "../lib/servers.mjs";
 
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 500);
 const SECS = Number(process.env.SOAK_SECS ?? 60);
@@ -236,7 +236,7 @@ server.child.kill("SIGTERM");
 
 // ---------------------------------------------------------------------------------------------
 // 3. Scale-out: two instances, one proxy, the standalone emulator as WorkOS.
-const { proxyURL, workosURL, instances, stop } = await startScaleOut({
+const { proxyURL, workosURL, instances, served, stop } = await startScaleOut({
   appBin: APP_BIN,
   emulatorBin: EMULATOR_BIN,
   stateFile: path.join(stateDir, "standalone.json"),
@@ -370,12 +370,7 @@ lines.push(`Browser: signed in through the proxy, then each of the five widget p
 lines.push("");
 lines.push("<!-- soak:end -->");
 
-const file = path.join(repo, "RELIABILITY.md");
-const current = fs.readFileSync(file, "utf8");
-const startMark = current.indexOf("<!-- soak:start");
-const endMark = current.indexOf("<!-- soak:end -->");
-if (startMark < 0 || endMark < 0) throw new Error("RELIABILITY.md has no soak markers");
-fs.writeFileSync(file, current.slice(0, startMark) + lines.join("\n") + current.slice(endMark + "<!-- soak:end -->".length));
+replaceMarked(path.join(repo, "RELIABILITY.md"), "soak", lines);
 console.log(lines.join("\n"));
 
 const failures = [
