@@ -3,7 +3,9 @@
 //! API keys and their permissions, the Admin Portal's SSO connections, organization domains,
 //! directories, audit-log streams and portal links —
 //! and [`Data`], all of them together with the lookups the handlers share. Persistence and locking
-//! are the store's (`store.rs`).
+//! are the store's (`store.rs`). The Pipes entities are the [`pipes`] submodule.
+
+pub mod pipes;
 
 use std::collections::BTreeMap;
 
@@ -776,13 +778,13 @@ pub struct Data {
     /// The name the Pipes connect dialog and consent screen give the app (`teamName`).
     pub team_name: Option<String>,
     /// Pipes: the providers, in seed order.
-    pub data_integrations: Vec<crate::pipes::DataIntegration>,
+    pub data_integrations: Vec<pipes::DataIntegration>,
     /// Pipes: organizations' settings for providers.
-    pub integration_overrides: Vec<crate::pipes::IntegrationOverride>,
+    pub integration_overrides: Vec<pipes::IntegrationOverride>,
     /// Pipes: connected accounts by id.
-    pub installations: BTreeMap<String, crate::pipes::Installation>,
+    pub installations: BTreeMap<String, pipes::Installation>,
     /// Pipes: pending OAuth authorizations by redirect token.
-    pub pipes_authorizations: BTreeMap<String, crate::pipes::Authorization>,
+    pub pipes_authorizations: BTreeMap<String, pipes::Authorization>,
 }
 
 impl Data {

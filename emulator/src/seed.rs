@@ -30,6 +30,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime, macros::datetime};
 
+use crate::entities::pipes::{
+    AuthMethod, ConfigField, CredentialsType, DataIntegration, Ownership,
+};
 use crate::entities::{
     ApiKeyPermission, ConnectionState, ConnectionType, Data, DomainState, Membership,
     MembershipStatus, NameServer, Organization, OrganizationDomain, Role, SsoConnection,
@@ -37,7 +40,6 @@ use crate::entities::{
 };
 use crate::keys::self_signed_certificate;
 use crate::password::hash_password;
-use crate::pipes::{AuthMethod, ConfigField, CredentialsType, DataIntegration, Ownership};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 /// The scope that lets a widget token manage an organization's members (UsersManagement).

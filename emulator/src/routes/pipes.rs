@@ -32,13 +32,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::now;
 use crate::entities::Data;
+use crate::entities::pipes::{AuthMethod, Authorization};
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::ids::{new_secret, secret_eq};
 use crate::pages::layout::style_source;
 use crate::pages::pipes::{Consent, consent_page, outcome_page, redirecting_page};
-use crate::pipes::{AuthMethod, Authorization, DEFAULT_TEAM_NAME, Owner};
+use crate::pipes::{DEFAULT_TEAM_NAME, Owner};
 
 /// Where the consent screens live: `<base>/pipes/authorize/<redirect token>`.
 const AUTHORIZE_PATH: &str = "/pipes/authorize";

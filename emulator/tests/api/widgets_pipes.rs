@@ -391,7 +391,7 @@ async fn api_key_and_client_credentials_connect_rotate_and_disconnect() {
         let mut with_keys = integration.clone();
         with_keys
             .auth_methods
-            .push(workos_emulator::pipes::AuthMethod::ApiKey);
+            .push(workos_emulator::entities::pipes::AuthMethod::ApiKey);
         data.data_integrations[0] = with_keys;
     }
     let (status, body) = put(

@@ -18,13 +18,14 @@ use super::bodies::{DataBody, Success};
 use crate::auth::WidgetCaller;
 use crate::clock::{now, timestamp};
 use crate::entities::Data;
+use crate::entities::pipes::{
+    AuthMethod, Authorization, ConfigField, CredentialsType, DataIntegration, Installation,
+    InstallationState, Ownership,
+};
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::pipes::{
-    AuthMethod, Authorization, ConfigField, CredentialsType, DEFAULT_TEAM_NAME, DataIntegration,
-    Effective, Installation, InstallationState, OverrideChange, Owner, Ownership, last_4,
-};
+use crate::pipes::{DEFAULT_TEAM_NAME, Effective, OverrideChange, Owner, last_4};
 use crate::routes::pipes::{CALLBACK_PATH, authorize_url};
 use crate::seed::PIPES_MANAGE;
 
