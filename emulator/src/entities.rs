@@ -9,7 +9,7 @@ pub mod pipes;
 
 use std::collections::BTreeMap;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::clock::now;
 use crate::ids::{api_key_digest, new_api_key_secret, new_id, obfuscate_api_key, secret_eq};
@@ -105,6 +105,10 @@ pub struct Membership {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
+
+/// Sessions last 30 days (WorkOS's default maximum): a [`Session`]'s `expires_at` from its sign-in,
+/// and the `Max-Age` of the emulator's session cookie.
+pub const SESSION_TTL: Duration = Duration::days(30);
 
 /// An AuthKit session: one per sign-in. Its id is the `sid` claim of every access token it issues.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -13,21 +13,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use time::Duration;
 
 use super::browser_session::BrowserCall;
 use crate::auth::Claims;
 use crate::clock::now;
-use crate::entities::{Data, Session, User};
+use crate::entities::{Data, SESSION_TTL, Session, User};
 use crate::environment::Environment;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::ids::{new_id, new_secret, secret_eq};
 use crate::models;
 use crate::password::password_matches;
-
-/// Sessions last 30 days (WorkOS's default maximum).
-pub(super) const SESSION_TTL: Duration = Duration::days(30);
 
 pub fn router() -> Router<Arc<Environment>> {
     Router::new().route("/user_management/authenticate", post(authenticate))

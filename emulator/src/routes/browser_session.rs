@@ -37,6 +37,7 @@ use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::entities::SESSION_TTL;
 use crate::environment::Environment;
 use crate::error::ApiError;
 
@@ -111,7 +112,7 @@ impl BrowserCall {
         if !self.allowed_origin {
             return answer;
         }
-        let max_age = super::authenticate::SESSION_TTL.whole_seconds();
+        let max_age = SESSION_TTL.whole_seconds();
         let cookies = [
             format!(
                 "{SESSION_COOKIE}={refresh_token}; Path={SESSION_COOKIE_PATH}; Max-Age={max_age}; HttpOnly; SameSite=Lax"
