@@ -10,10 +10,10 @@ use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
 use workos::helpers::session::unseal_session;
 
 use super::cookies::{self, SESSION_COOKIE};
+use super::expiry::{jwt_exp, now};
 use super::refresh::RefreshFailure;
 use crate::error::AppError;
 use crate::metrics::SignOutCause;
@@ -263,25 +263,4 @@ fn session_from(
         access_token_exp,
         sealed,
     })
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// `exp` of a JWT whose signature was (or is about to be) verified elsewhere, or that came from
-/// WorkOS itself (a widget token).
-pub(crate) fn jwt_exp(token: &str) -> Option<i64> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()?
-        .get("exp")?
-        .as_i64()
 }

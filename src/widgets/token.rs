@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::WidgetKind;
+#[cfg(feature = "ssr")]
+use super::token_cache::REUSE_MARGIN_SECS;
 use crate::error::AppError;
 
 /// Where the widgets send their `/_widgets/*` calls: the `WorkOsWidgets` provider props
@@ -32,11 +34,6 @@ pub struct WidgetGrant {
     /// at the next refresh reaches the browser too. 0: ask again next time.
     pub reuse_secs: u64,
 }
-
-/// A token handed out is good for at least this long (seconds before its `exp`), on the server and
-/// in the browser (`token_cache.rs`).
-#[cfg(feature = "ssr")]
-pub const REUSE_MARGIN_SECS: i64 = 5 * 60;
 
 /// A widget token for `kind` for the signed-in user in their current organization, both taken
 /// from the verified session (never from the request).
@@ -107,7 +104,14 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
         .scopes(&session.permissions)
         .map(str::to_string)
         .collect();
-    let key = TokenKey::new(&session, user_id.clone(), scopes.clone());
+    let key = TokenKey::new(
+        &session.session_id,
+        session.organization_id.as_deref(),
+        session.role.as_deref(),
+        &session.permissions,
+        user_id.clone(),
+        scopes.clone(),
+    );
     let body = workos::WidgetSessionToken {
         organization_id: session.organization_id.clone(),
         user_id,
@@ -141,7 +145,7 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
     } else {
         state.widget_tokens.get_or_mint(key, mint).await?
     };
-    let now = crate::auth::session::now();
+    let now = crate::auth::expiry::now();
     let reuse_until = (held.exp - REUSE_MARGIN_SECS).min(session.access_token_exp.unwrap_or(now));
     let api = &state.config.api;
     Ok(WidgetGrant {

@@ -22,8 +22,13 @@ use std::time::{Duration, Instant};
 use moka::Expiry;
 use moka::future::Cache;
 
-use super::token::REUSE_MARGIN_SECS;
+use crate::auth::expiry::{jwt_exp, now};
 use crate::error::AppError;
+
+/// A token handed out is good for at least this long (seconds before its `exp`), on the server (an
+/// entry expires this long before its token) and in the browser (`WidgetGrant::reuse_secs`,
+/// `token.rs`).
+pub const REUSE_MARGIN_SECS: i64 = 5 * 60;
 
 /// The most the cache holds: tokens and keys, in bytes (≈ 25,000 sessions' tokens).
 pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
@@ -47,20 +52,25 @@ pub struct TokenKey {
 }
 
 impl TokenKey {
+    /// The key of a token for `user_id` with `scopes`, in the context of the verified session
+    /// `session_id` (its organization, role and permissions); scopes and permissions sorted.
     pub fn new(
-        session: &crate::auth::session::Session,
+        session_id: &str,
+        organization_id: Option<&str>,
+        role: Option<&str>,
+        permissions: &[String],
         user_id: Option<String>,
         mut scopes: Vec<String>,
     ) -> Self {
         scopes.sort();
-        let mut permissions = session.permissions.clone();
+        let mut permissions = permissions.to_vec();
         permissions.sort();
         Self {
-            session_id: session.session_id.clone(),
-            organization_id: session.organization_id.clone(),
+            session_id: session_id.to_string(),
+            organization_id: organization_id.map(String::from),
             user_id,
             scopes,
-            role: session.role.clone(),
+            role: role.map(String::from),
             permissions,
         }
     }
@@ -90,7 +100,7 @@ pub struct MintedToken {
 impl MintedToken {
     /// A token from WorkOS, its `exp` read from the payload (a token without one is not reused).
     pub fn new(token: String) -> Self {
-        let exp = crate::auth::session::jwt_exp(&token).unwrap_or(0);
+        let exp = jwt_exp(&token).unwrap_or(0);
         Self {
             token: token.into(),
             exp,
@@ -99,7 +109,7 @@ impl MintedToken {
 
     /// How much longer it may be handed out: until [`REUSE_MARGIN_SECS`] before `exp`.
     pub fn reusable_for(&self) -> Duration {
-        let left = self.exp - REUSE_MARGIN_SECS - crate::auth::session::now();
+        let left = self.exp - REUSE_MARGIN_SECS - now();
         Duration::from_secs(left.max(0) as u64)
     }
 }
