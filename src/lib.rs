@@ -23,10 +23,12 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point. Pages are server-rendered HTML; only the islands (`#[island]`: the
+/// widget host and the theme toggle) are interactive, so only they ship as WASM and hydrate
+/// (Leptos islands: the page's hydration script calls this, then each island's own entry).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -58,11 +58,12 @@ impl ThemeChoice {
     }
 }
 
-/// The theme in context: the user's choice and whether the system prefers dark.
-#[derive(Debug, Clone, Copy)]
+/// The theme: the user's choice and whether the system prefers dark. One per page in the browser
+/// (shared by the islands: the theme toggle and every widget host), one per render on the server.
+#[derive(Debug, Clone)]
 pub struct Theme {
-    pub choice: RwSignal<ThemeChoice>,
-    system_dark: RwSignal<bool>,
+    pub choice: ArcRwSignal<ThemeChoice>,
+    system_dark: ArcRwSignal<bool>,
 }
 
 impl Theme {
@@ -102,6 +103,33 @@ impl Theme {
         }
         self.choice.set(choice);
     }
+
+    /// The page's theme in the browser: the choice the server rendered, and the system's
+    /// `prefers-color-scheme`, followed as it changes.
+    #[cfg(feature = "hydrate")]
+    fn in_browser() -> Self {
+        let theme = Self {
+            choice: ArcRwSignal::new(initial_choice()),
+            system_dark: ArcRwSignal::new(false),
+        };
+        if let Some(query) = window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+        {
+            use wasm_bindgen::prelude::*;
+            theme.system_dark.set(query.matches());
+            let system_dark = theme.system_dark.clone();
+            let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(
+                move |e: web_sys::MediaQueryListEvent| system_dark.set(e.matches()),
+            );
+            let _ = query
+                .add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+            // Lives as long as the page.
+            on_change.forget();
+        }
+        theme
+    }
 }
 
 /// The choice this page was rendered with: on the server from the request's `theme` cookie, in
@@ -131,42 +159,30 @@ pub fn initial_choice() -> ThemeChoice {
     }
 }
 
-/// Puts the theme in context (once, in `App`); in the browser it also follows the system's
-/// `prefers-color-scheme` as it changes.
-pub fn provide_theme() -> Theme {
-    let theme = Theme {
-        choice: RwSignal::new(initial_choice()),
-        system_dark: RwSignal::new(false),
-    };
-    #[cfg(feature = "hydrate")]
-    if let Some(query) = window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-    {
-        use wasm_bindgen::prelude::*;
-        theme.system_dark.set(query.matches());
-        let system_dark = theme.system_dark;
-        let on_change = Closure::<dyn FnMut(web_sys::MediaQueryListEvent)>::new(
-            move |e: web_sys::MediaQueryListEvent| system_dark.set(e.matches()),
-        );
-        let _ =
-            query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
-        // Lives as long as the page.
-        on_change.forget();
-    }
-    provide_context(theme);
-    theme
-}
-
+/// The theme: in the browser the page's one (islands hydrate separately and share no context, so
+/// it is kept per page, not provided); on the server, this render's, from the request's cookie.
 pub fn use_theme() -> Theme {
-    expect_context::<Theme>()
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static PAGE_THEME: Theme = Theme::in_browser();
+        }
+        PAGE_THEME.with(Theme::clone)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Theme {
+            choice: ArcRwSignal::new(initial_choice()),
+            system_dark: ArcRwSignal::new(false),
+        }
+    }
 }
 
-/// The nav's theme button: shows the current choice; a click moves to the next one.
-#[component]
+/// The nav's theme button (an island): shows the current choice; a click moves to the next one.
+#[island]
 pub fn ThemeToggle() -> impl IntoView {
     let theme = use_theme();
+    let label = theme.clone();
     view! {
         <button
             class="button theme-toggle"
@@ -175,7 +191,7 @@ pub fn ThemeToggle() -> impl IntoView {
             title="Change the theme (system, light, dark)"
             on:click=move |_| theme.choose(theme.choice.get_untracked().next())
         >
-            {move || theme.choice.get().label()}
+            {move || label.choice.get().label()}
         </button>
     }
 }

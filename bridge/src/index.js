@@ -113,15 +113,17 @@ function render(root, Component, props) {
  */
 export async function mount(element, widget, props) {
   claimed.add(element);
-  const booted = boots.get(element);
-  if (booted) {
+  const boot = boots.get(element);
+  if (boot) {
     boots.delete(element);
-    const handle = await booted.catch(() => null);
+    const handle = await boot.booted.catch(() => null);
     if (handle?.widget === widget && handle.mounted()) {
       handle.update(props);
       return handle;
     }
     handle?.unmount();
+    // The boot failed (a chunk that did not load): start again with the boot data's props.
+    if (boot.widget === widget) return start(element, widget, { ...boot.props, ...props }, []);
   }
   return start(element, widget, props, []);
 }
@@ -177,7 +179,8 @@ async function start(element, widget, props, functions) {
   };
 }
 
-/** Widgets booted from the page's boot data, by host element, until `mount` takes them over. */
+/** Widgets booted from the page's boot data, by host element, until `mount` takes them over:
+ *  `{widget, props, booted}` (`booted`: a promise of the handle). */
 const boots = new WeakMap();
 /** Host elements the app has mounted into (the boot leaves them alone). */
 const claimed = new WeakSet();
@@ -212,7 +215,7 @@ function boot() {
     });
     // A boot that fails leaves the skeleton; the app's `mount` tries again and reports errors.
     booted.catch(() => {});
-    boots.set(host, booted);
+    boots.set(host, { widget: spec.widget, props: spec.props, booted });
   }
 }
 // The boot data may already be parsed while the rest of the page still streams in: boot what is

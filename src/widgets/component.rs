@@ -1,30 +1,28 @@
 //! `<Widget kind=…/>`: the one component behind every widget page.
 //!
+//! Pages are server-rendered HTML; the widget's host is an island ([`WidgetHost`], Leptos
+//! islands), the only part of a widget page that ships as WASM besides the theme toggle.
+//!
 //! SSR renders a sized skeleton (so nothing jumps when the widget arrives) and, once the token is
 //! there, the widget's boot data: a `<script type="application/json" data-widget-boot>` inside
-//! the widget's section with its token and props (not executable; the page is `no-store`). The
-//! bridge entry, loaded early on widget pages (`<script type="module" async>`,
-//! `widgets::preload`), mounts the widget from it at once, without waiting for the WASM
-//! (`bridge/src/index.js`, "Boot"). When the WASM hydrates, it asks the bridge to mount the same
-//! widget into the same host and the bridge hands over the booted one instead (one owner of the
+//! the widget's section with its token and props (not executable; the page is `no-store`; the
+//! token is written once: the server-only resource is not serialized for hydration). The bridge
+//! entry, loaded early on widget pages (`<script type="module" async>`, `widgets::preload`),
+//! mounts the widget from it at once, without waiting for the WASM (`bridge/src/index.js`,
+//! "Boot"). When the island hydrates (when the browser is idle), it asks the bridge to mount the
+//! same widget into the same host and the bridge hands over the booted one (one owner of the
 //! handle, one React root): the WASM passes what only it has (`authToken`,
 //! `switchToOrganization`, the theme as it tracks it) and owns the handle from then on
-//! (`handle.update` for theme changes, `on_cleanup` unmounts). A page the browser renders itself
-//! (an in-app navigation, Try again) mounts from the WASM as before.
+//! (`handle.update` for theme changes, `on_cleanup` unmounts).
 //!
-//! The first token: on the server, from the server's token cache (`token_cache.rs`, the same one
-//! the `widget_token` server function uses, so a reload mints nothing); it reaches the WASM with
-//! the page's resource data. In the browser (in-app navigations, Try again), a token the page keeps
-//! or the `widget_token` server function. The widget's `authToken` is a JS async function that
-//! calls the `widget_token` server function for a fresh token, so the widgets re-mint before `exp`
-//! and after a 403 by themselves; until the WASM has adopted a booted widget, the bridge holds
-//! such calls until the WASM's function is there.
-//!
-//! Tokens are reused across in-app navigations: the page keeps each token it got, by token level
-//! and permission (the registry's), for as long as the server said it may (`reuse_secs`: until
-//! shortly before `exp`, and no longer than the session's access token). The next widget that
-//! needs the same token mounts with it and calls no server function; an organization switch
-//! forgets them, and a fresh token from `authToken` replaces the one kept.
+//! The first token comes from the server's token cache (`token_cache.rs`, the same one the
+//! `widget_token` server function uses, so a reload or another widget page of the same session
+//! mints nothing). When the server could not get one, it renders the error instead
+//! (`<script type="application/json" data-widget-error>`), which the island shows with Try
+//! again; Try again asks the `widget_token` server function. The widget's `authToken` is a JS async function that calls the `widget_token` server
+//! function for a fresh token, so the widgets re-mint before `exp` and after a 403 by themselves;
+//! until the island has adopted a booted widget, the bridge holds such calls until the WASM's
+//! function is there.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -42,19 +40,39 @@ enum Phase {
     Failed(AppError),
 }
 
-/// The widget's first token: during SSR from the server's token cache (minted when it holds none),
-/// in the browser a token the page keeps or the `widget_token` server function.
-type FirstGrant = Resource<Result<WidgetGrant, AppError>>;
-
+/// A widget: its host (an island) and, rendered by the server only, its boot data.
 #[component]
 pub fn Widget(kind: WidgetKind) -> impl IntoView {
+    // The widget's first token, from the server's token cache (minted when it holds none).
+    let first = Resource::new(|| (), move |_| first_grant(kind));
+    view! {
+        <WidgetHost kind>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match first.await {
+                        Ok(grant) => view! {
+                            <script type="application/json" data-widget-boot="" inner_html=boot_data(kind, &grant)></script>
+                        }.into_any(),
+                        Err(error) => view! {
+                            <script type="application/json" data-widget-error="" inner_html=script_json(&error)></script>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </WidgetHost>
+    }
+}
+
+/// The widget's section (an island): skeleton, error with Try again, the host element the bridge
+/// mounts into, and `children` (the boot data, server-rendered, never hydrated).
+#[island]
+fn WidgetHost(kind: WidgetKind, children: Children) -> impl IntoView {
     let host = NodeRef::<Div>::new();
     let phase = RwSignal::new(Phase::Loading);
     let attempt = RwSignal::new(0u32);
-    let first: FirstGrant = Resource::new(|| (), move |_| first_grant(kind));
 
     #[cfg(feature = "hydrate")]
-    client::mount_on_hydrate(kind, host, phase, attempt, first);
+    client::mount_on_hydrate(kind, host, phase, attempt);
 
     let retry = move |_| {
         phase.set(Phase::Loading);
@@ -84,12 +102,7 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
                 _ => None,
             }}
             <div class="widget-host" node_ref=host></div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let boot = boot_data(kind, first.await);
-                    view! { <script type="application/json" data-widget-boot="" inner_html=boot></script> }
-                })}
-            </Suspense>
+            {children()}
         </section>
     }
 }
@@ -99,16 +112,10 @@ async fn first_grant(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
     super::token::page_grant(kind).await
 }
 
+// Server-rendered only: the browser never runs `Widget` (only its island).
 #[cfg(not(feature = "ssr"))]
 async fn first_grant(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
-    #[cfg(feature = "hydrate")]
-    {
-        client::obtain(kind).await
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        super::widget_token(kind, false).await
-    }
+    super::widget_token(kind, false).await
 }
 
 /// The name of the widget prop `authToken` (a function).
@@ -170,18 +177,13 @@ fn function_props(kind: WidgetKind) -> Vec<&'static str> {
     names
 }
 
-/// The boot data of the `<script data-widget-boot>` (JSON, `<` escaped so it cannot close the
-/// element): `{"widget": id, "props": {…}, "functions": [names]}` ([`widget_props`],
-/// [`function_props`]). Written by the server only, and only with a token; in the browser the
-/// element stays empty (the bridge boots from server-rendered pages only, and hydration leaves the
-/// server's text in place).
-fn boot_data(kind: WidgetKind, grant: Result<WidgetGrant, AppError>) -> String {
+/// The boot data of the `<script data-widget-boot>`: `{"widget": id, "props": {…}, "functions":
+/// [names]}` ([`widget_props`], [`function_props`]), as [`script_json`]. Written by the server
+/// only (the browser never renders [`Widget`]).
+fn boot_data(kind: WidgetKind, grant: &WidgetGrant) -> String {
     #[cfg(feature = "ssr")]
     {
-        let Ok(grant) = grant else {
-            return String::new();
-        };
-        let props: serde_json::Map<String, serde_json::Value> = widget_props(kind, &grant)
+        let props: serde_json::Map<String, serde_json::Value> = widget_props(kind, grant)
             .into_iter()
             .map(|(name, value)| {
                 let value = match value {
@@ -194,19 +196,26 @@ fn boot_data(kind: WidgetKind, grant: Result<WidgetGrant, AppError>) -> String {
                 (name.to_string(), value)
             })
             .collect();
-        serde_json::json!({
+        script_json(&serde_json::json!({
             "widget": kind.id(),
             "props": props,
             "functions": function_props(kind),
-        })
-        .to_string()
-        .replace('<', "\\u003c")
+        }))
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = (kind, grant);
         String::new()
     }
+}
+
+/// `value` as the JSON text of a `<script type="application/json">`, `<` escaped so it cannot
+/// close the element. A widget page's `<script data-widget-error>` holds the [`AppError`] the
+/// server got instead of a token, which the island shows.
+fn script_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 #[component]
@@ -250,92 +259,15 @@ fn window_path() -> String {
 
 #[cfg(feature = "hydrate")]
 mod client {
-    use std::cell::RefCell;
-
     use leptos::html::Div;
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
 
-    use super::{AUTH_TOKEN, FirstGrant, Phase, PropValue, SWITCH_TO_ORGANIZATION, widget_props};
+    use super::{AUTH_TOKEN, Phase, PropValue, SWITCH_TO_ORGANIZATION, widget_props};
     use crate::error::AppError;
     use crate::widgets::bridge::{WidgetHandle, load_bridge};
-    use crate::widgets::registry::{ExtraProp, Permission, TokenLevel};
+    use crate::widgets::registry::ExtraProp;
     use crate::widgets::{WidgetGrant, WidgetKind, widget_token};
-
-    /// A token this page keeps for reuse, and what it is for.
-    struct Held {
-        level: TokenLevel,
-        permission: Option<Permission>,
-        grant: WidgetGrant,
-        /// `Date.now()` after which it is not handed out again.
-        until_ms: f64,
-    }
-
-    impl Held {
-        fn serves(&self, kind: WidgetKind) -> bool {
-            self.level == kind.spec().token && self.permission == kind.spec().permission
-        }
-    }
-
-    thread_local! {
-        /// The tokens this page keeps (one per token level and permission; a handful at most).
-        static HELD: RefCell<Vec<Held>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// A kept token for `kind` that may still be handed out (with this browser's session id when
-    /// the widget needs it).
-    fn held_grant(kind: WidgetKind) -> Option<WidgetGrant> {
-        let needs_session = kind.spec().props.contains(&ExtraProp::CurrentSessionId);
-        let now = js_sys::Date::now();
-        HELD.with_borrow(|held| {
-            held.iter()
-                .find(|h| {
-                    h.serves(kind)
-                        && now < h.until_ms
-                        && (!needs_session || h.grant.current_session_id.is_some())
-                })
-                .map(|h| h.grant.clone())
-        })
-    }
-
-    /// Keeps `grant` for the widgets that need what `kind` needs, for its `reuse_secs`.
-    fn hold(kind: WidgetKind, grant: &WidgetGrant) {
-        HELD.with_borrow_mut(|held| {
-            let mut grant = grant.clone();
-            if grant.current_session_id.is_none() {
-                // This browser's session id, learned from an earlier grant, stays known.
-                grant.current_session_id = held
-                    .iter()
-                    .find(|h| h.serves(kind))
-                    .and_then(|h| h.grant.current_session_id.clone());
-            }
-            held.retain(|h| !h.serves(kind));
-            if grant.reuse_secs > 0 {
-                held.push(Held {
-                    level: kind.spec().token,
-                    permission: kind.spec().permission,
-                    until_ms: js_sys::Date::now() + grant.reuse_secs as f64 * 1000.0,
-                    grant,
-                });
-            }
-        });
-    }
-
-    /// Forgets every kept token (the session's context changes).
-    fn forget_held() {
-        HELD.with_borrow_mut(Vec::clear);
-    }
-
-    /// A token for `kind` in the browser: one this page keeps, or one from the `widget_token`
-    /// server function (then kept).
-    pub async fn obtain(kind: WidgetKind) -> Result<WidgetGrant, AppError> {
-        if let Some(grant) = held_grant(kind) {
-            return Ok(grant);
-        }
-        let grant = widget_token(kind, false).await?;
-        hold(kind, &grant);
-        Ok(grant)
-    }
 
     /// A mounted widget and the JS functions it holds (dropped after unmounting).
     struct Mounted {
@@ -344,56 +276,74 @@ mod client {
         _switch: Option<Closure<dyn FnMut(JsValue) -> js_sys::Promise>>,
     }
 
-    /// Mounts the widget once the page is interactive (adopting the one the bridge booted from the
-    /// server's boot data, if any), again on Try again; unmounts it on cleanup.
+    /// What the server rendered into the widget's section with it.
+    enum Rendered {
+        /// Boot data (a token): the bridge boots the widget from it by itself.
+        Boot,
+        /// The error the server got instead of a token.
+        Failed(AppError),
+        /// Neither (the server's answer did not arrive).
+        Nothing,
+    }
+
+    /// What the server rendered beside `host` (`<script data-widget-boot>` or
+    /// `<script data-widget-error>`).
+    fn rendered(host: &web_sys::Element) -> Rendered {
+        let text = |selector: &str| {
+            host.parent_element()
+                .and_then(|section| section.query_selector(selector).ok())
+                .flatten()
+                .and_then(|data| data.text_content())
+                .filter(|text| !text.trim().is_empty())
+        };
+        if text("script[data-widget-boot]").is_some() {
+            return Rendered::Boot;
+        }
+        match text("script[data-widget-error]").map(|json| serde_json::from_str(&json)) {
+            Some(Ok(error)) => Rendered::Failed(error),
+            _ => Rendered::Nothing,
+        }
+    }
+
+    /// Mounts the widget when the island hydrates (adopting the one the bridge booted from the
+    /// server's boot data; showing the error the server got instead; or, with neither, with a
+    /// token from the `widget_token` server function), again on Try again; unmounts it on cleanup.
     pub fn mount_on_hydrate(
         kind: WidgetKind,
         host: NodeRef<Div>,
         phase: RwSignal<Phase>,
         attempt: RwSignal<u32>,
-        first: FirstGrant,
     ) {
         let mounted = StoredValue::new_local(None::<Mounted>);
-        let viewer = crate::auth::use_viewer();
         let theme = crate::theme::use_theme();
         let unmount = move || {
             if let Some(Some(widget)) = mounted.try_update_value(Option::take) {
                 widget.handle.unmount();
             }
         };
+        let appearance = theme.clone();
         Effect::new(move |_| {
             let retry = attempt.get() > 0;
             let Some(element) = host.get() else { return };
             unmount();
             let element: web_sys::Element = element.into();
+            let appearance = appearance.appearance_untracked();
             leptos::task::spawn_local(async move {
-                // The bridge loads while the token is awaited (if it is not there yet).
+                // The bridge loads while a token is awaited (if one is needed).
                 let bridge = load_bridge();
-                // The page's first token (from the server's page data when hydrating); after a
-                // failure, another try.
-                let grant = if retry {
-                    obtain(kind).await
-                } else {
-                    first.await
+                let grant = match (retry, rendered(&element)) {
+                    // The bridge holds the widget booted with the server's token.
+                    (false, Rendered::Boot) => Ok(None),
+                    (false, Rendered::Failed(error)) => Err(error),
+                    _ => widget_token(kind, false).await.map(Some),
                 };
                 let mount = match grant {
-                    Ok(grant) => {
-                        hold(kind, &grant);
-                        mount(
-                            bridge,
-                            kind,
-                            &element,
-                            viewer,
-                            &grant,
-                            theme.appearance_untracked(),
-                        )
-                        .await
-                    }
+                    Ok(grant) => mount(bridge, kind, &element, grant.as_ref(), appearance).await,
                     Err(error) => Err(error),
                 };
                 match mount {
                     Ok(widget) => {
-                        // Navigated away meanwhile: the owner is gone, so undo the mount.
+                        // The island is gone meanwhile: undo the mount.
                         if let Some(Some(orphan)) = mounted.try_set_value(Some(widget)) {
                             orphan.handle.unmount();
                             return;
@@ -431,21 +381,21 @@ mod client {
         props.into()
     }
 
-    /// Mounts `kind` into `element` through the bridge with `grant` (the bridge hands over the
-    /// widget it booted there from the server's boot data, with these props applied).
+    /// Mounts `kind` into `element` through the bridge: with `grant`'s props when given, else
+    /// only with the theme and the functions (the bridge then hands over the widget it booted
+    /// there from the server's boot data, whose props it keeps).
     async fn mount(
         bridge: crate::widgets::bridge::BridgeLoad,
         kind: WidgetKind,
         element: &web_sys::Element,
-        viewer: crate::auth::ViewerResource,
-        grant: &WidgetGrant,
+        grant: Option<&WidgetGrant>,
         appearance: &str,
     ) -> Result<Mounted, AppError> {
         let props = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| {
             let _ = js_sys::Reflect::set(&props, &JsValue::from_str(key), value);
         };
-        for (name, value) in widget_props(kind, grant) {
+        for (name, value) in grant.map(|g| widget_props(kind, g)).unwrap_or_default() {
             let value = match value {
                 PropValue::Str(s) => JsValue::from_str(&s),
                 PropValue::Bool(b) => JsValue::from_bool(b),
@@ -460,7 +410,7 @@ mod client {
             .spec()
             .props
             .contains(&ExtraProp::SwitchToOrganization)
-            .then(|| organization_switch(viewer));
+            .then(organization_switch);
         if let Some(switch) = &switch {
             set(SWITCH_TO_ORGANIZATION, switch.as_ref());
         }
@@ -481,24 +431,23 @@ mod client {
     }
 
     /// `switchToOrganization({organizationId})`: switches the session on the server, then reloads
-    /// the nav; the widget then re-fetches its token (now for the new organization) and its data.
-    /// When the organization needs SSO or MFA enrollment, the browser signs in through AuthKit.
-    fn organization_switch(
-        viewer: crate::auth::ViewerResource,
-    ) -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
+    /// the page, which the server renders for the new organization (nav, widget, token). When the
+    /// organization needs SSO or MFA enrollment, the browser signs in through AuthKit.
+    fn organization_switch() -> Closure<dyn FnMut(JsValue) -> js_sys::Promise> {
         Closure::new(move |arg: JsValue| {
             let organization_id = js_sys::Reflect::get(&arg, &JsValue::from_str("organizationId"))
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            // Tokens of the old organization are not handed out again, whatever the outcome.
-            forget_held();
             wasm_bindgen_futures::future_to_promise(async move {
+                let location = window().location();
                 match crate::auth::switch_organization(organization_id).await {
-                    Ok(crate::auth::SwitchOutcome::Switched) => viewer.refetch(),
+                    Ok(crate::auth::SwitchOutcome::Switched) => {
+                        let _ = location.reload();
+                    }
                     // The organization needs SSO or MFA enrollment: through AuthKit, then back.
                     Ok(crate::auth::SwitchOutcome::SignIn(url)) => {
-                        let _ = window().location().assign(&url);
+                        let _ = location.assign(&url);
                     }
                     Err(e) => return Err(JsValue::from(js_sys::Error::new(&e.to_string()))),
                 }
@@ -507,17 +456,16 @@ mod client {
         })
     }
 
-    /// `authToken`: a fresh token from the `widget_token` server function (`fresh`), kept for the
-    /// next widgets. The widgets mount with the token already fetched (`initialToken`, which the
-    /// bridge keeps until they ask), so they call this only when they need another: after a 403,
-    /// 30 s before `exp`, or after an organization switch.
+    /// `authToken`: a fresh token from the `widget_token` server function (`fresh`). The widgets
+    /// mount with a token already (`initialToken`, which the bridge keeps until they ask), so they
+    /// call this only when they need another: after a 403, 30 s before `exp`, or after an
+    /// organization switch.
     fn token_source(kind: WidgetKind) -> Closure<dyn FnMut() -> js_sys::Promise> {
         Closure::new(move || {
             wasm_bindgen_futures::future_to_promise(async move {
                 let grant = widget_token(kind, true)
                     .await
                     .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-                hold(kind, &grant);
                 Ok(JsValue::from_str(&grant.token))
             })
         })

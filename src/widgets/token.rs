@@ -4,8 +4,6 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::WidgetKind;
-#[cfg(feature = "ssr")]
-use super::token_cache::REUSE_MARGIN_SECS;
 use crate::error::AppError;
 
 /// Where the widgets send their `/_widgets/*` calls: the `WorkOsWidgets` provider props
@@ -28,18 +26,13 @@ pub struct WidgetGrant {
     /// widget token's own `sid` may name another of the user's sessions; with it the widget marked
     /// another browser as "this device" and "sign out all other devices" ended this one.
     pub current_session_id: Option<String>,
-    /// For how many seconds from now the browser may hand this token to other widgets that need
-    /// the same token (same level and permission): until [`REUSE_MARGIN_SECS`] before its `exp`,
-    /// and no longer than the session's access token lives, so a role change or a revocation seen
-    /// at the next refresh reaches the browser too. 0: ask again next time.
-    pub reuse_secs: u64,
 }
 
 /// A widget token for `kind` for the signed-in user in their current organization, both taken
 /// from the verified session (never from the request).
 ///
 /// The token held for this session and context is reused (`token_cache.rs`: same session,
-/// organization, user, scopes, role and permissions; until [`REUSE_MARGIN_SECS`] before its
+/// organization, user, scopes, role and permissions; until [`REUSE_MARGIN_SECS`](super::token_cache::REUSE_MARGIN_SECS) before its
 /// `exp`); otherwise, or with `fresh` (a widget's `authToken` after a 403 or near `exp`), one is
 /// minted and held. Minting mirrors `POST /widgets/token` (WorkOS API reference) through the
 /// `workos` crate; 201 `{token}`. The registry decides the body: a widget with a permission gets, as
@@ -145,8 +138,6 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
     } else {
         state.widget_tokens.get_or_mint(key, mint).await?
     };
-    let now = crate::auth::expiry::now();
-    let reuse_until = (held.exp - REUSE_MARGIN_SECS).min(session.access_token_exp.unwrap_or(now));
     let api = &state.config.api;
     Ok(WidgetGrant {
         token: held.token.to_string(),
@@ -159,7 +150,6 @@ async fn grant(kind: WidgetKind, fresh: bool) -> Result<WidgetGrant, AppError> {
             .props
             .contains(&ExtraProp::CurrentSessionId)
             .then(|| session.session_id.clone()),
-        reuse_secs: (reuse_until - now).max(0) as u64,
     })
 }
 

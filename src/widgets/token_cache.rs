@@ -25,9 +25,8 @@ use moka::future::Cache;
 use crate::auth::expiry::{jwt_exp, now};
 use crate::error::AppError;
 
-/// A token handed out is good for at least this long (seconds before its `exp`), on the server (an
-/// entry expires this long before its token) and in the browser (`WidgetGrant::reuse_secs`,
-/// `token.rs`).
+/// A token handed out is good for at least this long (seconds before its `exp`): an entry expires
+/// this long before its token.
 pub const REUSE_MARGIN_SECS: i64 = 5 * 60;
 
 /// The most the cache holds: tokens and keys, in bytes (≈ 25,000 sessions' tokens).

@@ -152,9 +152,6 @@ fn one_mint_serves_every_request_and_widget_that_needs_the_same_token() {
         let start = minted(&h).await;
         let first = alice.token("user-profile", false).await;
         let token = first.token();
-        // Handed out for its hour less five minutes, capped by the access token (five minutes).
-        let reuse = first.body["reuse_secs"].as_u64().unwrap();
-        assert!((200..=300).contains(&reuse), "reuse_secs {reuse}");
         for kind in [
             "user-profile",
             "user-security",
@@ -306,8 +303,6 @@ fn a_revoked_session_gets_no_token_after_its_next_refresh() {
         let mut alice = Browser::sign_in(&h, "alice@acme.test").await;
         let first = alice.token("user-profile", false).await;
         first.token();
-        // The browser may keep it no longer than the access token lives.
-        assert!(first.body["reuse_secs"].as_u64().unwrap() <= 61);
         let session_id = alice.token("user-sessions", false).await.body["current_session_id"]
             .as_str()
             .unwrap()
@@ -341,7 +336,6 @@ fn a_demoted_admin_gets_no_scoped_token_after_the_next_refresh_nor_the_old_user_
         let mut alice = Browser::sign_in(&h, "alice@acme.test").await;
         let scoped = alice.token("users-management", false).await;
         scoped.token();
-        assert!(scoped.body["reuse_secs"].as_u64().unwrap() <= 61);
         let user_token = alice.token("user-profile", false).await.token();
         assert_eq!(claims(&user_token)["role"], "admin");
 
