@@ -1,7 +1,6 @@
 //! The app's one error type: what a server function or auth handler reports, typed end to end so
 //! the browser can tell "sign in again" from "WorkOS is unavailable" from "not allowed".
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::FromServerFnError;
 use leptos::server_fn::error::ServerFnErrorErr;
 use serde::{Deserialize, Serialize};
@@ -34,7 +33,8 @@ pub enum AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // JSON on the wire; in the browser parsed by `JSON.parse` (`codec.rs`).
+    type Encoder = crate::codec::BrowserJsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod codec;
 pub mod error;
 pub mod pages;
 pub mod theme;

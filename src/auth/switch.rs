@@ -22,7 +22,7 @@ pub enum SwitchOutcome {
 /// accepted. Errors: `NotSignedIn`, `Forbidden` (not a member), `RateLimited`,
 /// `WorkOsUnavailable`.
 /// Served at `POST /api/switch_organization`.
-#[server(endpoint = "switch_organization")]
+#[server(endpoint = "switch_organization", output = crate::codec::BrowserJson)]
 pub async fn switch_organization(organization_id: String) -> Result<SwitchOutcome, AppError> {
     AppError::answer(switch(organization_id).await, "organization switch")
 }

@@ -31,22 +31,26 @@ use super::registry::ExtraProp;
 use super::{WidgetGrant, WidgetKind};
 use crate::error::AppError;
 
-// Only the browser leaves `Loading`.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Ready,
-    Failed(AppError),
-}
-
-/// A widget: its host (an island) and, rendered by the server only, its boot data.
+/// A widget: its section with a sized skeleton (server-rendered), its host (an island, the only
+/// part that ships as WASM) and the server's boot data.
 #[component]
 pub fn Widget(kind: WidgetKind) -> impl IntoView {
     // The widget's first token, from the server's token cache (minted when it holds none).
     let first = Resource::new(|| (), move |_| first_grant(kind));
     view! {
-        <WidgetHost kind>
+        <section class=format!("widget widget-{}", kind.id()) data-widget=kind.id() aria-busy="true">
+            <div class="widget-skeleton" role="status" aria-label=format!("Loading your {}", kind.spec().noun)>
+                {(0..kind.spec().skeleton_rows)
+                    .map(|_| view! {
+                        <div class="sk-row">
+                            <span class="sk sk-label"></span>
+                            <span class="sk sk-value"></span>
+                            <span class="sk sk-action"></span>
+                        </div>
+                    })
+                    .collect_view()}
+            </div>
+            <WidgetHost />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match first.await {
@@ -59,51 +63,33 @@ pub fn Widget(kind: WidgetKind) -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </WidgetHost>
+        </section>
     }
 }
 
-/// The widget's section (an island): skeleton, error with Try again, the host element the bridge
-/// mounts into, and `children` (the boot data, server-rendered, never hydrated).
+/// What a widget's host shows besides the widget: nothing, or why the widget could not be shown.
+type Failure = Option<(WidgetKind, AppError)>;
+
+/// The widget's host (an island without props: it learns its widget from its section's
+/// `data-widget` once hydrated): the element the bridge mounts into and the error with Try again.
+/// Its section's `aria-busy` says whether the skeleton shows (the app's CSS): "true" while the
+/// widget loads, "false" once it shows (the skeleton is then removed) or failed.
 #[island]
-fn WidgetHost(kind: WidgetKind, children: Children) -> impl IntoView {
+fn WidgetHost() -> impl IntoView {
     let host = NodeRef::<Div>::new();
-    let phase = RwSignal::new(Phase::Loading);
+    let failure = RwSignal::new(Failure::None);
     let attempt = RwSignal::new(0u32);
 
     #[cfg(feature = "hydrate")]
-    client::mount_on_hydrate(kind, host, phase, attempt);
+    client::mount_on_hydrate(host, failure, attempt);
 
     let retry = move |_| {
-        phase.set(Phase::Loading);
+        failure.set(None);
         attempt.update(|n| *n += 1);
     };
     view! {
-        <section
-            class=format!("widget widget-{}", kind.id())
-            data-widget=kind.id()
-            aria-busy=move || (phase.get() == Phase::Loading).to_string()
-        >
-            <Show when=move || phase.get() == Phase::Loading>
-                <div class="widget-skeleton" role="status" aria-label=format!("Loading your {}", kind.spec().noun)>
-                    {(0..kind.spec().skeleton_rows)
-                        .map(|_| view! {
-                            <div class="sk-row">
-                                <span class="sk sk-label"></span>
-                                <span class="sk sk-value"></span>
-                                <span class="sk sk-action"></span>
-                            </div>
-                        })
-                        .collect_view()}
-                </div>
-            </Show>
-            {move || match phase.get() {
-                Phase::Failed(error) => Some(view! { <WidgetError kind error on_retry=retry /> }),
-                _ => None,
-            }}
-            <div class="widget-host" node_ref=host></div>
-            {children()}
-        </section>
+        {move || failure.get().map(|(kind, error)| view! { <WidgetError kind error on_retry=retry /> })}
+        <div class="widget-host" node_ref=host></div>
     }
 }
 
@@ -263,7 +249,7 @@ mod client {
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
 
-    use super::{AUTH_TOKEN, Phase, PropValue, SWITCH_TO_ORGANIZATION, widget_props};
+    use super::{AUTH_TOKEN, Failure, PropValue, SWITCH_TO_ORGANIZATION, widget_props};
     use crate::error::AppError;
     use crate::widgets::bridge::{WidgetHandle, load_bridge};
     use crate::widgets::registry::ExtraProp;
@@ -286,12 +272,13 @@ mod client {
         Nothing,
     }
 
-    /// What the server rendered beside `host` (`<script data-widget-boot>` or
+    /// What the server rendered into the widget's `section` (`<script data-widget-boot>` or
     /// `<script data-widget-error>`).
-    fn rendered(host: &web_sys::Element) -> Rendered {
+    fn rendered(section: &web_sys::Element) -> Rendered {
         let text = |selector: &str| {
-            host.parent_element()
-                .and_then(|section| section.query_selector(selector).ok())
+            section
+                .query_selector(selector)
+                .ok()
                 .flatten()
                 .and_then(|data| data.text_content())
                 .filter(|text| !text.trim().is_empty())
@@ -299,19 +286,19 @@ mod client {
         if text("script[data-widget-boot]").is_some() {
             return Rendered::Boot;
         }
-        match text("script[data-widget-error]").map(|json| serde_json::from_str(&json)) {
+        match text("script[data-widget-error]").map(|json| crate::codec::from_json(&json)) {
             Some(Ok(error)) => Rendered::Failed(error),
             _ => Rendered::Nothing,
         }
     }
 
-    /// Mounts the widget when the island hydrates (adopting the one the bridge booted from the
-    /// server's boot data; showing the error the server got instead; or, with neither, with a
-    /// token from the `widget_token` server function), again on Try again; unmounts it on cleanup.
+    /// Mounts the widget of the host's section when the island hydrates (adopting the one the
+    /// bridge booted from the server's boot data; showing the error the server got instead; or,
+    /// with neither, with a token from the `widget_token` server function), again on Try again;
+    /// unmounts it on cleanup.
     pub fn mount_on_hydrate(
-        kind: WidgetKind,
         host: NodeRef<Div>,
-        phase: RwSignal<Phase>,
+        failure: RwSignal<Failure>,
         attempt: RwSignal<u32>,
     ) {
         let mounted = StoredValue::new_local(None::<Mounted>);
@@ -327,11 +314,24 @@ mod client {
             let Some(element) = host.get() else { return };
             unmount();
             let element: web_sys::Element = element.into();
+            let Some(section) = element.closest("[data-widget]").ok().flatten() else {
+                return;
+            };
+            let Some(kind) = section
+                .get_attribute("data-widget")
+                .and_then(|id| WidgetKind::from_id(&id))
+            else {
+                return;
+            };
+            if retry {
+                // The skeleton again while Try again loads (a booted widget shows meanwhile).
+                let _ = section.set_attribute("aria-busy", "true");
+            }
             let appearance = appearance.appearance_untracked();
             leptos::task::spawn_local(async move {
                 // The bridge loads while a token is awaited (if one is needed).
                 let bridge = load_bridge();
-                let grant = match (retry, rendered(&element)) {
+                let grant = match (retry, rendered(&section)) {
                     // The bridge holds the widget booted with the server's token.
                     (false, Rendered::Boot) => Ok(None),
                     (false, Rendered::Failed(error)) => Err(error),
@@ -341,6 +341,7 @@ mod client {
                     Ok(grant) => mount(bridge, kind, &element, grant.as_ref(), appearance).await,
                     Err(error) => Err(error),
                 };
+                let _ = section.set_attribute("aria-busy", "false");
                 match mount {
                     Ok(widget) => {
                         // The island is gone meanwhile: undo the mount.
@@ -348,10 +349,12 @@ mod client {
                             orphan.handle.unmount();
                             return;
                         }
-                        phase.try_set(Phase::Ready);
+                        if let Ok(Some(skeleton)) = section.query_selector(".widget-skeleton") {
+                            skeleton.remove();
+                        }
                     }
                     Err(error) => {
-                        phase.try_set(Phase::Failed(error));
+                        failure.try_set(Some((kind, error)));
                     }
                 }
             });

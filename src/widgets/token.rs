@@ -45,7 +45,7 @@ pub struct WidgetGrant {
 /// `Retry-After`: this session minted more than its allowance,
 /// `WORKOS_WIDGETS_TOKENS_PER_MINUTE` after a burst of 20; tokens reused do not count).
 /// Served at `POST /api/widget_token` (form body `kind=user-profile[&fresh=true]`).
-#[server(endpoint = "widget_token")]
+#[server(endpoint = "widget_token", output = crate::codec::BrowserJson)]
 pub async fn widget_token(
     kind: WidgetKind,
     #[server(default)] fresh: bool,
