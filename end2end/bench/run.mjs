@@ -193,26 +193,19 @@ const warm = await (async () => {
   cdp.on("Network.loadingFinished", ({ requestId, encodedDataLength }) => downloaded.push({ requestId, encodedDataLength }));
   const urls = new Map();
   cdp.on("Network.responseReceived", ({ requestId, response }) => urls.set(requestId, { url: new URL(response.url), disk: response.fromDiskCache }));
-  /** Milliseconds from `start()` (in the page) until `text` is painted in `widget`'s section. */
-  const until = (widget, text, start) =>
-    page.evaluate(
-      ([selector, text, start]) =>
-        new Promise((resolve) => {
-          const t0 = performance.now();
-          const check = () => {
-            const section = document.querySelector(selector);
-            if (section && section.textContent.includes(text)) {
-              observer.disconnect();
-              requestAnimationFrame(() => resolve(performance.now() - t0));
-            }
-          };
-          const observer = new MutationObserver(check);
-          observer.observe(document, { subtree: true, childList: true, characterData: true });
-          if (start === "reload") location.reload();
-          else [...document.querySelectorAll("nav a")].find((a) => a.textContent.trim() === start).click();
-        }),
-      [`[data-widget="${widget}"] .widget-host`, text, start],
-    );
+  /** Milliseconds from clicking the nav link `linkText` until the next page, loaded from the
+   *  server, has painted its widget's content (`__widgetReady` of the new document, recorded by
+   *  the init script below; both instants on the wall clock, `performance.timeOrigin`). */
+  const navigate = async ({ path }, linkText) => {
+    const clickedAt = await page.evaluate((text) => {
+      const at = performance.timeOrigin + performance.now();
+      [...document.querySelectorAll("nav a")].find((a) => a.textContent.trim() === text).click();
+      return at;
+    }, linkText);
+    await page.waitForURL((url) => url.pathname === path, { waitUntil: "commit" });
+    await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
+    return (await page.evaluate(() => performance.timeOrigin + window.__widgetReady)) - clickedAt;
+  };
   // Every new document records when any bench page's widget content is painted (the reloads).
   await context.addInitScript((pages) => {
     const check = () => {
@@ -235,8 +228,8 @@ const warm = await (async () => {
   await page.waitForLoadState("networkidle");
   for (let i = 0; i < WARM_RUNS; i++) {
     for (const p of PAGES) {
-      // In-app: from the other page to this one.
-      result[p.name].navigate.push(await until(p.widget, p.ready, link[p.name]));
+      // In-app: from the other page to this one (a nav link: the next page comes from the server).
+      result[p.name].navigate.push(await navigate(p, link[p.name]));
       await page.waitForLoadState("networkidle");
       // A repeat visit: reload this page (ms from the new document's navigation start).
       downloaded.length = 0;
