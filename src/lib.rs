@@ -32,4 +32,10 @@ pub mod state;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
+    // The islands script hydrates the page's islands right after this; from then on, islands
+    // that arrive later (a page the bridge swaps in, bridge/src/navigate.js) are the bridge's
+    // to hydrate.
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-islands-hydrated", "");
+    }
 }

@@ -38,6 +38,7 @@ import { createElement, Suspense, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { useQueryClient } from "@tanstack/react-query";
 import { WorkOsWidgets } from "@workos-inc/widgets/workos-widgets";
+import { enableNavigation } from "./navigate.js";
 import "./styles.css";
 
 /**
@@ -71,6 +72,8 @@ function SeedToken({ type, token, children }) {
   return children;
 }
 const roots = new WeakMap();
+/** The handle of the widget mounted in each host element. */
+const handles = new WeakMap();
 
 let stylesheet;
 /** Loads the widgets' CSS (Radix Themes + widget styles) once, next to this module. */
@@ -159,7 +162,7 @@ async function start(element, widget, props, functions) {
   };
   show();
   let mounted = true;
-  return {
+  const handle = {
     widget,
     /** Whether the widget is still mounted. */
     mounted: () => mounted,
@@ -177,6 +180,13 @@ async function start(element, widget, props, functions) {
       root.unmount();
     },
   };
+  handles.set(element, handle);
+  return handle;
+}
+
+/** Unmounts every widget mounted inside `root` (a page being replaced by the next one). */
+function unmountIn(root) {
+  for (const host of root.querySelectorAll(".widget-host")) handles.get(host)?.unmount();
 }
 
 /** Widgets booted from the page's boot data, by host element, until `mount` takes them over:
@@ -222,3 +232,5 @@ function boot() {
 // there now, and the rest once the document is parsed.
 boot();
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot, { once: true });
+// Nav links from one widget page to the next keep React and the widgets' code (navigate.js).
+enableNavigation({ boot, unmount: unmountIn });

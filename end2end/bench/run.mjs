@@ -193,31 +193,38 @@ const warm = await (async () => {
   cdp.on("Network.loadingFinished", ({ requestId, encodedDataLength }) => downloaded.push({ requestId, encodedDataLength }));
   const urls = new Map();
   cdp.on("Network.responseReceived", ({ requestId, response }) => urls.set(requestId, { url: new URL(response.url), disk: response.fromDiskCache }));
-  /** Milliseconds from clicking the nav link `linkText` until the next page, loaded from the
-   *  server, has painted its widget's content (`__widgetReady` of the new document, recorded by
-   *  the init script below; both instants on the wall clock, `performance.timeOrigin`). */
+  /** Milliseconds from clicking the nav link `linkText` until the next page has painted its
+   *  widget's content: `__widgetReady`, recorded by the init script below for the page the click
+   *  leads to (`__widgetTarget`), in the same document (the bridge swaps the page in) or in a new
+   *  one (a page load); both instants on the wall clock (`performance.timeOrigin`). */
   const navigate = async ({ path }, linkText) => {
-    const clickedAt = await page.evaluate((text) => {
+    const clickedAt = await page.evaluate(([text, path]) => {
+      window.__widgetReady = undefined;
+      window.__widgetTarget = path;
       const at = performance.timeOrigin + performance.now();
       [...document.querySelectorAll("nav a")].find((a) => a.textContent.trim() === text).click();
       return at;
-    }, linkText);
+    }, [linkText, path]);
     await page.waitForURL((url) => url.pathname === path, { waitUntil: "commit" });
-    await page.waitForFunction(() => window.__widgetReady !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction((path) => window.__widgetReady !== undefined && location.pathname === path, path, { timeout: 30_000 });
     return (await page.evaluate(() => performance.timeOrigin + window.__widgetReady)) - clickedAt;
   };
-  // Every new document records when any bench page's widget content is painted (the reloads).
+  // Every document records when the widget content of the bench page it shows is painted: the
+  // page it was loaded for (reloads), or the one a nav click leads to (`__widgetTarget`).
   await context.addInitScript((pages) => {
     const check = () => {
-      for (const [selector, text] of pages) {
-        const section = document.querySelector(selector);
-        if (section && section.textContent.includes(text) && !window.__widgetReady) {
+      if (window.__widgetReady !== undefined) return;
+      const path = window.__widgetTarget ?? location.pathname;
+      if (location.pathname !== path) return;
+      for (const [pagePath, selector, text] of pages) {
+        const section = pagePath === path && document.querySelector(selector);
+        if (section && section.textContent.includes(text)) {
           requestAnimationFrame(() => (window.__widgetReady ??= performance.now()));
         }
       }
     };
     new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
-  }, PAGES.map((p) => [`[data-widget="${p.widget}"] .widget-host`, p.ready]));
+  }, PAGES.map((p) => [p.path, `[data-widget="${p.widget}"] .widget-host`, p.ready]));
   const result = {};
   for (const p of PAGES) result[p.name] = { reload: [], staticBytes: [], navigate: [] };
   const link = { profile: "Profile", users: "Members" };
