@@ -50,8 +50,8 @@ test("a widget page shows its widget before the WASM arrives; the WASM then adop
   // The token came with the page; nothing asked the server function for one.
   expect(seen).toEqual({ plain: 0, fresh: 0 });
 
-  // The nav's links load the next page from the server, which boots its own widget from its own
-  // boot data: still no token asked of the server function (the server's cache held it).
+  // A nav link brings the next page from the server (swapped in by the bridge), whose own boot
+  // data boots its widget: still no token asked of the server function (the server's cache held it).
   await page.getByRole("navigation").getByRole("link", { name: "Security", exact: true }).click();
   await expect(page.locator('[data-widget="user-security"]').getByText("Password", { exact: true }).first()).toBeVisible();
   await expect(page.locator(".radix-themes")).toHaveCount(1);
