@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::iterators::StaticVec;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, RouteChildren, Router, Routes, RoutesProps};
-use leptos_router::{NestedRoute, StaticSegment, path};
+use leptos_router::{NestedRoute, SsrMode, StaticSegment, path};
 
 use crate::auth::{Viewer, provide_viewer, use_viewer};
 use crate::pages::{
@@ -108,10 +108,17 @@ pub fn App() -> impl IntoView {
 
 /// The routes: home, one page per registry entry, the AuthKit error page; anything else is the
 /// 404 page. Built without `view!` because the widget routes are a list, not a fixed tuple.
+///
+/// Every page renders with `SsrMode::Async`: the server waits for the viewer and the widget's
+/// token (held by the token cache, so usually at once) and sends the page in one piece, with the
+/// boot data in place in the widget's section. Out-of-order streaming sent the same page as a shell
+/// plus a `<template>` and an inline script per `<Suspense>`, and the compression layer flushed at
+/// each wait: 1.6x the server CPU per page (BENCHMARKS.md, SSR vs a bare handler). The cost: when
+/// a token must be minted, the page's first byte waits for the mint.
 #[component]
 fn AppRoutes() -> impl IntoView {
-    let home = NestedRoute::new(path!("/"), HomePage);
-    let auth_error = NestedRoute::new(path!("/auth-error"), AuthErrorPage);
+    let home = NestedRoute::new(path!("/"), HomePage).ssr_mode(SsrMode::Async);
+    let auth_error = NestedRoute::new(path!("/auth-error"), AuthErrorPage).ssr_mode(SsrMode::Async);
     let widget_pages: Vec<_> = REGISTRY
         .iter()
         .map(|spec| {
@@ -121,6 +128,7 @@ fn AppRoutes() -> impl IntoView {
                 (StaticSegment(section), StaticSegment(page)),
                 move || view! { <WidgetPage kind /> },
             )
+            .ssr_mode(SsrMode::Async)
         })
         .collect();
     let widget_pages = StaticVec::from(widget_pages);
