@@ -3,7 +3,7 @@
 //! Path=/, Secure when the app is served over https.
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use time::Duration;
 
 pub const SESSION_COOKIE: &str = "wos-session";
@@ -12,10 +12,25 @@ pub const VERIFIER_COOKIE: &str = "wos-auth-verifier";
 const SESSION_MAX_AGE: Duration = Duration::days(400);
 const VERIFIER_MAX_AGE: Duration = Duration::minutes(10);
 
+/// The value of the cookie `name` in the request's `Cookie` headers, percent-decoded; `None` when
+/// absent, empty or unparsable. The same answer as `CookieJar::from_headers(headers).get(name)`
+/// (the last one wins when the name repeats), but only `name`'s pairs are parsed and decoded: the
+/// session middleware and the page's theme each read one cookie of a header that carries the
+/// sealed session (several KB), per request.
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
-    CookieJar::from_headers(headers)
-        .get(name)
-        .map(|c| c.value().to_string())
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        // A pair's name as written; one with a `%` may decode to `name`, so it is parsed too.
+        .filter(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(raw, _)| raw.trim() == name || raw.contains('%'))
+        })
+        .filter_map(|pair| Cookie::parse_encoded(pair).ok())
+        .rfind(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_string())
         .filter(|v| !v.is_empty())
 }
 
@@ -57,4 +72,64 @@ pub fn clear(name: &'static str, secure: bool) -> HeaderValue {
 
 pub fn append(headers: &mut HeaderMap, value: HeaderValue) {
     headers.append(header::SET_COOKIE, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use axum_extra::extract::cookie::CookieJar;
+
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(header::COOKIE, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    /// What the cookie jar answers, which `read` must match.
+    fn jar(headers: &HeaderMap, name: &str) -> Option<String> {
+        CookieJar::from_headers(headers)
+            .get(name)
+            .map(|c| c.value().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    #[test]
+    fn reads_one_cookie_as_the_cookie_jar_does() {
+        let cases: &[&[&str]] = &[
+            &["theme=dark; wos-session=abc%3D%3D"],
+            &["wos-session=abc", "theme=light"],
+            &["theme=dark; theme=light"],
+            &["theme=dark", "theme=light"],
+            &[" theme = dark ;x=1"],
+            &["the%6De=dark"],
+            &["theme="],
+            &["theme"],
+            &["theme=%E2%9C%93"],
+            &["theme=%ZZ; theme=dark"],
+            &["themes=dark; xtheme=light"],
+            &["theme=dark; theme=%ZZ"],
+            &[""],
+        ];
+        for case in cases {
+            let headers = headers(case);
+            for name in ["theme", SESSION_COOKIE, "x"] {
+                assert_eq!(read(&headers, name), jar(&headers, name), "{case:?} {name}");
+            }
+        }
+        assert_eq!(
+            read(&headers(&["theme=%E2%9C%93"]), "theme").as_deref(),
+            Some("\u{2713}")
+        );
+        assert_eq!(
+            read(&headers(&["the%6De=dark"]), "theme").as_deref(),
+            Some("dark")
+        );
+        assert_eq!(
+            read(&headers(&["a=1; theme=dark; theme=light"]), "theme").as_deref(),
+            Some("light")
+        );
+    }
 }
