@@ -40,9 +40,6 @@ pub struct Session {
     pub organization_id: Option<String>,
     pub role: Option<String>,
     pub permissions: Vec<String>,
-    /// `exp` of the verified access token (seconds since the Unix epoch): when a role change or a
-    /// revocation will be seen at the latest (the next refresh).
-    pub access_token_exp: Option<i64>,
     /// The sealed cookie value this session came from.
     pub sealed: String,
 }
@@ -178,7 +175,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
     let near_expiry = access_exp.is_none_or(|exp| exp - now() < REFRESH_BUFFER_SECS);
 
     if verdict.authenticated && !near_expiry {
-        return match session_from(verdict, sealed, access_exp) {
+        return match session_from(verdict, sealed) {
             Some(session) => (SessionStatus::SignedIn(Arc::new(session)), None),
             None => (SessionStatus::SignedOut, clear()),
         };
@@ -208,10 +205,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
                 .session(&new_sealed, password)
                 .authenticate()
                 .await;
-            let refreshed_exp = unseal_session(&new_sealed, password)
-                .ok()
-                .and_then(|data| jwt_exp(data.access_token.expose()));
-            match session_from(refreshed, new_sealed.clone(), refreshed_exp) {
+            match session_from(refreshed, new_sealed.clone()) {
                 Some(session) => {
                     tracing::debug!(session_id = %session.session_id, "access token refreshed");
                     (
@@ -235,7 +229,7 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
             // Still valid for a few seconds: serve with it.
             match verdict
                 .authenticated
-                .then(|| session_from(verdict, sealed, access_exp))
+                .then(|| session_from(verdict, sealed))
                 .flatten()
             {
                 Some(session) => (SessionStatus::SignedIn(Arc::new(session)), None),
@@ -248,7 +242,6 @@ async fn resolve(state: &AppState, sealed: String) -> (SessionStatus, Option<htt
 fn session_from(
     verdict: workos::helpers::session::SessionState,
     sealed: String,
-    access_token_exp: Option<i64>,
 ) -> Option<Session> {
     if !verdict.authenticated {
         return None;
@@ -260,7 +253,6 @@ fn session_from(
         organization_id: non_empty(verdict.organization_id),
         role: non_empty(verdict.role),
         permissions: verdict.permissions,
-        access_token_exp,
         sealed,
     })
 }
