@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{Process, free_port, sign_in};
+use crate::support::{Process, client, free_port, runtime, sign_in};
 
 /// The value of the sample `name{labels…}` in a Prometheus text exposition.
 fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
@@ -27,22 +27,15 @@ fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 #[test]
 fn metrics_are_served_on_their_own_listener_and_count_refreshes_mints_latency_and_sign_outs() {
     let metrics_port = free_port();
-    let mut process = Process::spawn(
+    let process = Process::spawn(
         "metrics",
         &[("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))],
     );
     let (base, emulator) = (process.base.clone(), process.emulator.clone());
     let metrics_url = format!("http://127.0.0.1:{metrics_port}/metrics");
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let outcome = runtime.block_on(async {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+    let outcome = runtime().block_on(async {
+        let http = client();
         process.wait_until_up(&http).await;
         // Access tokens of 30 s: every request refreshes (the app refreshes within 60 s of expiry).
         let settings = http
@@ -92,9 +85,7 @@ fn metrics_are_served_on_their_own_listener_and_count_refreshes_mints_latency_an
         let public = (public.status().as_u16(), public.text().await.unwrap());
         (content_type, text, public)
     });
-    let _ = process.child.kill();
-    let _ = process.child.wait();
-    let _ = std::fs::remove_dir_all(&process.state_dir);
+    drop(process);
 
     let (content_type, text, (public_status, public_body)) = outcome;
     assert_eq!(content_type, "text/plain; version=0.0.4");

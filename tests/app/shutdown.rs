@@ -4,22 +4,15 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{Process, sign_in};
+use crate::support::{Process, client, runtime, sign_in};
 
 #[test]
 fn sigterm_finishes_the_requests_in_flight_then_exits() {
     let mut process = Process::spawn("shutdown", &[]);
     let (base, emulator) = (process.base.clone(), process.emulator.clone());
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let outcome = runtime.block_on(async {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+    let outcome = runtime().block_on(async {
+        let http = client();
         process.wait_until_up(&http).await;
         let cookie = sign_in(&http, &base, &emulator, "alice@acme.test").await;
         // WorkOS takes 1.5 s to mint: the request is in flight when the signal comes.
@@ -72,10 +65,7 @@ fn sigterm_finishes_the_requests_in_flight_then_exits() {
         std::thread::sleep(Duration::from_millis(100));
         process.child.try_wait().unwrap()
     });
-    if exit.is_none() {
-        let _ = process.child.kill();
-    }
-    let _ = std::fs::remove_dir_all(&process.state_dir);
+    drop(process);
 
     let (status, grant, answered_after, refused_after) = outcome;
     assert_eq!(status, 200, "the in-flight mint finished: {grant}");

@@ -11,6 +11,14 @@ use workos_widgets_host::state::AppState;
 pub const PASSWORD: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 pub const ACME: &str = "org_01JDEM0000000000000000ACME";
 
+/// An HTTP client that does not follow redirects (the tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -117,10 +125,7 @@ impl Harness {
             .await
             .unwrap();
         });
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http = client();
         let mut harness = Self {
             base: format!("http://{addr}"),
             emulator,
@@ -298,5 +303,16 @@ impl Process {
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+    }
+}
+
+/// Stops the process if it still runs and removes its state directory, also when a test fails.
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.state_dir);
     }
 }
