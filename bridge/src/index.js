@@ -71,8 +71,7 @@ function SeedToken({ type, token, children }) {
   });
   return children;
 }
-const roots = new WeakMap();
-/** The handle of the widget mounted in each host element. */
+/** The handle of the widget mounted in each host element (one React root each). */
 const handles = new WeakMap();
 
 let stylesheet;
@@ -138,9 +137,8 @@ async function start(element, widget, props, functions) {
     throw new Error(`unknown widget '${widget}', or its code could not be loaded`);
   });
   const [{ default: Component }] = await Promise.all([load, loadStyles()]);
-  roots.get(element)?.unmount();
+  handles.get(element)?.unmount();
   const root = createRoot(element);
-  roots.set(element, root);
   let current = { ...props };
   // Stable wrappers of the function props; calls made before a function is given wait for it.
   const wrappers = {};
@@ -176,7 +174,7 @@ async function start(element, widget, props, functions) {
     unmount() {
       if (!mounted) return;
       mounted = false;
-      if (roots.get(element) === root) roots.delete(element);
+      if (handles.get(element) === handle) handles.delete(element);
       root.unmount();
     },
   };
