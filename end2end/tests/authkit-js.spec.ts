@@ -199,6 +199,9 @@ for (const { host, devMode } of [
     // A reload restores the session (devMode: the stored token; otherwise: workos-has-session tells
     // authkit-js to refresh, by cookie), and the widget works with the refreshed token.
     await workosCall("/_emulator/settings", "PATCH", { access_token_ttl_secs: 300 });
+    // One refresh now, to a 5-minute token: no refresh of the 12 s tokens is left in flight when
+    // the page goes (its rotated token would be lost with the page).
+    expect(claims(await accessToken(page, true)).exp - Date.now() / 1000).toBeGreaterThan(60);
     await page.reload();
     await expect(page.getByRole("status")).toHaveText("Signed in as alice@acme.test");
     const restored = await accessToken(page);
